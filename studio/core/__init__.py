@@ -1,0 +1,1 @@
+"""Plain-Python core: parameters, documents, metadata, export. No Qt, no torch."""

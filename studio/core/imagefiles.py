@@ -1,0 +1,131 @@
+"""Reading images safely and writing them atomically with metadata."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, PngImagePlugin, UnidentifiedImageError
+
+from studio.core.errors import InputImageError
+from studio.core.metadata import PARAMETERS_KEY, STUDIO_KEY, format_infotext, params_to_json
+from studio.core.params import GenerationParams
+
+MAX_PIXELS = 16384 * 16384
+READABLE_FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "TIFF")
+
+
+def _open_checked(path: Path) -> Image.Image:
+    if not path.is_file():
+        raise InputImageError(f"image {str(path)!r} does not exist; check the path")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(path)
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise InputImageError(
+                    f"image {path.name!r} is {width}x{height}, larger than Studio accepts "
+                    f"({MAX_PIXELS // 1_000_000} megapixels); scale it down first"
+                )
+            image.load()
+    except InputImageError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise InputImageError(
+            f"image {path.name!r} is too large to open safely (decompression bomb?); "
+            "scale it down first"
+        ) from exc
+    except UnidentifiedImageError as exc:
+        raise InputImageError(
+            f"{path.name!r} is not an image Studio can read; use PNG, JPEG or WebP"
+        ) from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise InputImageError(
+            f"image {path.name!r} is damaged or truncated ({exc}); re-export it"
+        ) from exc
+    return image
+
+
+def read_image(path: str | os.PathLike[str]) -> tuple[np.ndarray, dict[str, str]]:
+    """Load an image as uint8 RGB or RGBA (H, W, C) plus its text chunks."""
+    image = _open_checked(Path(path))
+    chunks = {k: v for k, v in getattr(image, "text", {}).items() if isinstance(v, str)}
+    if "exif" in image.info and PARAMETERS_KEY not in chunks:
+        comment = _exif_user_comment(image)
+        if comment:
+            chunks[PARAMETERS_KEY] = comment
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or (
+        image.mode == "P" and "transparency" in image.info
+    )
+    converted = image.convert("RGBA" if has_alpha else "RGB")
+    return np.asarray(converted, dtype=np.uint8).copy(), chunks
+
+
+def read_mask(path: str | os.PathLike[str]) -> np.ndarray:
+    """Load a mask as uint8 (H, W): 255 repaint, 0 keep (from luminance, or alpha if RGBA)."""
+    image = _open_checked(Path(path))
+    if image.mode in ("RGBA", "LA"):
+        alpha = np.asarray(image.getchannel("A"), dtype=np.uint8)
+        if alpha.min() < 255:
+            lum = np.asarray(image.convert("L"), dtype=np.uint8)
+            return np.minimum(alpha, lum).copy()
+    return np.asarray(image.convert("L"), dtype=np.uint8).copy()
+
+
+def _exif_user_comment(image: Image.Image) -> str | None:
+    with contextlib.suppress(Exception):
+        exif = image.getexif().get_ifd(0x8769)
+        raw = exif.get(0x9286)
+        if isinstance(raw, bytes):
+            if raw.startswith(b"UNICODE\x00"):
+                return raw[8:].decode("utf-16-be", errors="replace")
+            return raw[8:].decode("ascii", errors="replace")
+        if isinstance(raw, str):
+            return raw
+    return None
+
+
+def png_info(params: GenerationParams | None, extra: dict[str, str] | None = None) -> PngImagePlugin.PngInfo:
+    info = PngImagePlugin.PngInfo()
+    if params is not None:
+        info.add_text(PARAMETERS_KEY, format_infotext(params))
+        info.add_text(STUDIO_KEY, params_to_json(params))
+    for key, value in (extra or {}).items():
+        info.add_text(key, value)
+    return info
+
+
+def encode_png(pixels: np.ndarray, params: GenerationParams | None = None) -> bytes:
+    """PNG bytes of a uint8 (H, W[, C]) array with the `parameters` and `studio` chunks."""
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(pixels)).save(buffer, format="PNG", pnginfo=png_info(params))
+    return buffer.getvalue()
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write bytes to path via a temp file and rename, so no reader sees a partial file."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return target
+
+
+def save_png(path: str | os.PathLike[str], pixels: np.ndarray, params: GenerationParams | None = None) -> Path:
+    """Atomically write pixels as PNG with metadata."""
+    return write_atomic(path, encode_png(pixels, params))

@@ -1,0 +1,165 @@
+"""GenerationParams: the frozen description of one generation job, and its parsing."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from studio.core.errors import ParamsError
+
+MODES = ("txt2img", "img2img", "inpaint", "outpaint")
+INPAINT_AREAS = ("masked", "whole")
+SCHEDULERS = (
+    "Euler a",
+    "Euler",
+    "DPM++ 2M",
+    "DPM++ 2M Karras",
+    "DPM++ SDE Karras",
+    "DDIM",
+    "UniPC",
+    "LCM",
+    "Heun",
+)
+DEVICES = ("auto", "cpu", "cuda", "mps")
+DTYPES = ("auto", "float32", "float16", "bfloat16")
+MAX_SEED = 2**32 - 1
+MAX_SIDE = 8192
+
+
+def canonical_scheduler(name: str) -> str:
+    """Return the scheduler's canonical name, matching case- and space-insensitively."""
+    wanted = "".join(str(name).lower().split())
+    for known in SCHEDULERS:
+        if "".join(known.lower().split()) == wanted:
+            return known
+    raise ParamsError(
+        f"unknown scheduler {name!r}; choose one of: {', '.join(SCHEDULERS)}"
+    )
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """Parse `WxH` into (width, height)."""
+    parts = str(text).lower().replace("×", "x").split("x")
+    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+        raise ParamsError(f"size {text!r} is not WIDTHxHEIGHT, e.g. 512x512")
+    return int(parts[0]), int(parts[1])
+
+
+def parse_extend(text: str) -> tuple[int, int, int, int]:
+    """Parse `L,T,R,B` (or one number for all four sides) into pixel extents."""
+    parts = [p.strip() for p in str(text).split(",")]
+    if len(parts) == 1:
+        parts = parts * 4
+    if len(parts) != 4 or not all(p.isdigit() for p in parts):
+        raise ParamsError(f"extend {text!r} is not LEFT,TOP,RIGHT,BOTTOM pixels, e.g. 0,0,128,0")
+    left, top, right, bottom = (int(p) for p in parts)
+    return left, top, right, bottom
+
+
+def random_seed() -> int:
+    return random.randint(0, MAX_SEED)
+
+
+@dataclass(frozen=True)
+class GenerationParams:
+    """Everything that determines a generated image (with the input image and mask)."""
+
+    prompt: str = ""
+    negative: str = ""
+    mode: str = "txt2img"
+    model: str = "tiny"
+    scheduler: str = "Euler a"
+    steps: int = 20
+    cfg: float = 7.0
+    seed: int = 0
+    width: int = 512
+    height: int = 512
+    strength: float = 0.75
+    count: int = 1
+    mask_blur: int = 4
+    padding: int = 32
+    inpaint_area: str = "masked"
+    extend: tuple[int, int, int, int] = (0, 0, 0, 0)
+    device: str = "auto"
+    dtype: str = "auto"
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def size(self) -> str:
+        return f"{self.width}x{self.height}"
+
+    def replace(self, **changes: Any) -> GenerationParams:
+        return dataclasses.replace(self, **changes)
+
+    def seeds(self) -> list[int]:
+        """The seeds of the `count` images: seed, seed+1, ..."""
+        return [(self.seed + i) % (MAX_SEED + 1) for i in range(self.count)]
+
+    def validated(self) -> GenerationParams:
+        """Return a normalised copy, or raise ParamsError naming the bad value and the fix."""
+        if self.mode not in MODES:
+            raise ParamsError(f"unknown mode {self.mode!r}; choose one of: {', '.join(MODES)}")
+        scheduler = canonical_scheduler(self.scheduler)
+        if not isinstance(self.steps, int) or not 1 <= self.steps <= 1000:
+            raise ParamsError(f"steps must be a whole number from 1 to 1000, got {self.steps!r}")
+        if not 0.0 <= float(self.cfg) <= 100.0:
+            raise ParamsError(f"cfg must be between 0 and 100, got {self.cfg!r}")
+        if not isinstance(self.seed, int) or not 0 <= self.seed <= MAX_SEED:
+            raise ParamsError(f"seed must be a whole number from 0 to {MAX_SEED}, got {self.seed!r}")
+        for name, side in (("width", self.width), ("height", self.height)):
+            if not isinstance(side, int) or side < 8 or side > MAX_SIDE or side % 8:
+                raise ParamsError(
+                    f"{name} {side!r} must be a multiple of 8 from 8 to {MAX_SIDE}; "
+                    f"try {max(8, round(int(side) / 8) * 8) if isinstance(side, int) else 512}"
+                )
+        if not 0.0 <= float(self.strength) <= 1.0:
+            raise ParamsError(f"strength must be between 0 and 1, got {self.strength!r}")
+        if not isinstance(self.count, int) or not 1 <= self.count <= 1000:
+            raise ParamsError(f"count must be a whole number from 1 to 1000, got {self.count!r}")
+        if not 0 <= self.mask_blur <= 256:
+            raise ParamsError(f"mask blur must be 0 to 256 pixels, got {self.mask_blur!r}")
+        if not 0 <= self.padding <= 4096:
+            raise ParamsError(f"padding must be 0 to 4096 pixels, got {self.padding!r}")
+        if self.inpaint_area not in INPAINT_AREAS:
+            raise ParamsError(f"inpaint area must be 'masked' or 'whole', got {self.inpaint_area!r}")
+        if len(self.extend) != 4 or any(int(v) < 0 for v in self.extend):
+            raise ParamsError(f"extend must be four non-negative pixel counts, got {self.extend!r}")
+        if self.device not in DEVICES:
+            raise ParamsError(f"unknown device {self.device!r}; choose one of: {', '.join(DEVICES)}")
+        if self.dtype not in DTYPES:
+            raise ParamsError(f"unknown dtype {self.dtype!r}; choose one of: {', '.join(DTYPES)}")
+        return self.replace(
+            scheduler=scheduler,
+            cfg=float(self.cfg),
+            strength=float(self.strength),
+            extend=tuple(int(v) for v in self.extend),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict of every field (the `studio` PNG chunk)."""
+        data = dataclasses.asdict(self)
+        data["extend"] = list(self.extend)
+        if not data["extra"]:
+            del data["extra"]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GenerationParams:
+        """Build from a dict (unknown keys go to `extra`; `size` is accepted)."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        values: dict[str, Any] = {}
+        extra: dict[str, Any] = dict(data.get("extra") or {})
+        for key, value in data.items():
+            if key == "size" and isinstance(value, str):
+                values["width"], values["height"] = parse_size(value)
+            elif key == "extend":
+                values["extend"] = (
+                    parse_extend(value) if isinstance(value, str) else tuple(int(v) for v in value)
+                )
+            elif key in known and key != "extra":
+                values[key] = value
+            elif key != "extra":
+                extra[key] = value
+        return cls(**values, extra=extra)
