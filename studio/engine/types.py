@@ -21,6 +21,8 @@ class StepReport:
     total: int
     preview: np.ndarray | None
     elapsed: float  # seconds since this image started
+    # Where the preview belongs in the output image, (left, top, right, bottom); None = everywhere.
+    box: tuple[int, int, int, int] | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,131 @@
+"""generate, img2img, inpaint, outpaint: one engine call each, PNGs with metadata out."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from studio.cli.options import add_common_options, build_params, check_output
+from studio.cli.progress import StepProgress
+from studio.core.errors import InputImageError
+from studio.core.imagefiles import read_image, read_mask, save_png
+from studio.core.params import GenerationParams, random_seed
+from studio.core.settings import Settings
+
+
+def register(subparsers: Any) -> None:
+    specs = {
+        "generate": ("txt2img", "text to image"),
+        "img2img": ("img2img", "repaint a whole image guided by a prompt"),
+        "inpaint": ("inpaint", "repaint the white part of a mask"),
+        "outpaint": ("outpaint", "extend the canvas and paint the new border"),
+    }
+    for command, (mode, text) in specs.items():
+        parser = subparsers.add_parser(command, help=text, description=text)
+        parser.add_argument("-p", "--prompt", help="what to paint")
+        if mode != "txt2img":
+            parser.add_argument("-i", "--image", type=Path, required=True, help="input image")
+        if mode in ("img2img", "inpaint", "outpaint"):
+            parser.add_argument("--strength", type=float, help="how much to change (0-1)")
+        if mode == "inpaint":
+            parser.add_argument("--mask", type=Path, required=True, help="white = repaint")
+            parser.add_argument("--mask-blur", type=int, help="feather the mask edge (px, default 4)")
+            parser.add_argument("--padding", type=int, help="context around the mask (px, default 32)")
+            parser.add_argument(
+                "--inpaint-area", choices=("masked", "whole"), help="render only the masked area (default) or the whole picture"
+            )
+        if mode == "outpaint":
+            parser.add_argument("--extend", required=True, help="pixels to add: LEFT,TOP,RIGHT,BOTTOM")
+        add_common_options(parser)
+        parser.set_defaults(func=run, mode=mode)
+
+
+def _defaults(mode: str) -> dict[str, Any]:
+    settings_model = getattr(Settings.load(), "default_model", None)
+    defaults: dict[str, Any] = {"seed": random_seed(), "steps": 20, "cfg": 7.0}
+    if settings_model:
+        defaults["model"] = settings_model
+    if mode == "inpaint":
+        defaults["strength"] = 1.0
+    return defaults
+
+
+def _inputs(args: argparse.Namespace) -> tuple[np.ndarray | None, np.ndarray | None]:
+    image = read_image(args.image)[0] if getattr(args, "image", None) else None
+    mask = read_mask(args.mask) if getattr(args, "mask", None) else None
+    if image is not None and mask is not None and mask.shape != image.shape[:2]:
+        raise InputImageError(
+            f"mask {args.mask.name!r} is {mask.shape[1]}x{mask.shape[0]} but image "
+            f"{args.image.name!r} is {image.shape[1]}x{image.shape[0]}; they must match"
+        )
+    return image, mask
+
+
+def _image_size(image: np.ndarray) -> tuple[int, int]:
+    height, width = image.shape[:2]
+    return max(8, width // 8 * 8), max(8, height // 8 * 8)
+
+
+def output_paths(output: Path, params: GenerationParams) -> list[Path]:
+    if params.count == 1:
+        return [output]
+    return [output / f"{i:04d}-{seed}.png" for i, seed in enumerate(params.seeds())]
+
+
+def run(args: argparse.Namespace) -> int:
+    image, mask = _inputs(args)
+    params = build_params(args, args.mode, _defaults(args.mode))
+    size_given = bool(args.size) or bool(args.params_from)
+    if not size_given and image is not None and args.mode == "img2img":
+        width, height = _image_size(image)
+        params = params.replace(width=width, height=height)
+    check_output(args.output, params.count)
+
+    from studio.engine.api import Engine
+
+    engine = Engine(preview_method="latent")
+    model = engine.load(params.model, params.device, params.dtype)
+    if not size_given and args.mode != "img2img":
+        params = params.replace(width=model.native_size, height=model.native_size)
+    paths = output_paths(args.output, params)
+    progress = StepProgress(total_images=params.count)
+    preview_writer = _preview_writer(args.preview_dir) if args.preview_dir else None
+
+    def on_step(report: Any) -> None:
+        progress.step(report)
+        if preview_writer is not None:
+            preview_writer(report)
+
+    def on_result(result: Any) -> None:
+        index = result.params.seed - params.seed
+        path = paths[index % len(paths)]
+        save_png(path, result.image, result.params)
+        progress.done(path)
+
+    started = time.perf_counter()
+    engine.generate(params, image=image, mask=mask, on_step=on_step, on_result=on_result)
+    progress.finish(time.perf_counter() - started)
+    return 0
+
+
+def _preview_writer(folder: Path) -> Any:
+    from PIL import Image
+
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def write(report: Any) -> None:
+        if report.preview is None:
+            return
+        name = f"{report.image_index:04d}-step{report.step:03d}.png"
+        Image.fromarray(report.preview).save(folder / name)
+
+    return write
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit("use `studio generate`")

@@ -1,0 +1,94 @@
+"""The options every generation subcommand shares, and turning them into GenerationParams."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from studio.core.errors import InputImageError, ParamsError
+from studio.core.imagefiles import read_image
+from studio.core.metadata import params_from_text_chunks
+from studio.core.params import DEVICES, DTYPES, GenerationParams, parse_size
+
+# option dest -> GenerationParams field, for flags that map one to one.
+DIRECT_FIELDS = {
+    "model": "model",
+    "negative": "negative",
+    "seed": "seed",
+    "steps": "steps",
+    "cfg": "cfg",
+    "scheduler": "scheduler",
+    "count": "count",
+    "device": "device",
+    "dtype": "dtype",
+    "prompt": "prompt",
+    "strength": "strength",
+    "mask_blur": "mask_blur",
+    "padding": "padding",
+    "inpaint_area": "inpaint_area",
+}
+
+
+def add_common_options(parser: argparse.ArgumentParser) -> None:
+    """The contract's common options. Defaults are None so we can tell what the user gave."""
+    group = parser.add_argument_group("common options")
+    group.add_argument("--model", help="model name (see `studio models`), file, folder or hub id")
+    group.add_argument("-n", "--negative", help="negative prompt")
+    group.add_argument("--seed", type=int, help="seed (random if omitted)")
+    group.add_argument("--steps", type=int, help="denoising steps (default 20)")
+    group.add_argument("--cfg", type=float, help="guidance scale (default 7)")
+    group.add_argument("--size", help="WIDTHxHEIGHT, multiples of 8 (default: the model's size)")
+    group.add_argument("--scheduler", help="Euler a, Euler, DPM++ 2M, DPM++ 2M Karras, ...")
+    group.add_argument("--count", type=int, help="number of images; seeds count up from --seed")
+    group.add_argument("--device", choices=DEVICES, help="where to run (default auto)")
+    group.add_argument("--dtype", choices=DTYPES, help="precision (default auto)")
+    group.add_argument("--preview-dir", type=Path, help="write every step's preview here as PNG")
+    group.add_argument("--params-from", type=Path, help="reuse the parameters embedded in IMAGE")
+    group.add_argument("-o", "--output", type=Path, required=True, help="output file (or folder)")
+
+
+def params_from_image(path: Path) -> GenerationParams:
+    _, chunks = read_image(path)
+    params = params_from_text_chunks(chunks)
+    if params is None:
+        raise InputImageError(
+            f"{path.name!r} has no embedded generation parameters; drop --params-from"
+        )
+    return params
+
+
+def build_params(args: argparse.Namespace, mode: str, defaults: dict[str, Any]) -> GenerationParams:
+    """Defaults < --params-from < flags given on the command line."""
+    base = params_from_image(args.params_from) if args.params_from else GenerationParams()
+    values: dict[str, Any] = {} if args.params_from else dict(defaults)
+    values["mode"] = mode
+    for dest, field in DIRECT_FIELDS.items():
+        value = getattr(args, dest, None)
+        if value is not None:
+            values[field] = value
+    if getattr(args, "size", None):
+        values["width"], values["height"] = parse_size(args.size)
+    if getattr(args, "extend", None):
+        from studio.core.params import parse_extend
+
+        values["extend"] = parse_extend(args.extend)
+    if not args.params_from and not values.get("model"):
+        raise ParamsError("no model chosen; pass --model NAME (see `studio models`)")
+    return base.replace(**values).validated()
+
+
+def check_output(path: Path, count: int) -> None:
+    """Refuse an output we could not write, before any work is done."""
+    if count == 1 and path.is_dir():
+        raise ParamsError(f"output {str(path)!r} is a folder; give a file name such as out.png")
+    if count > 1 and path.exists() and not path.is_dir():
+        raise ParamsError(f"--count {count} writes several images, so -o must be a folder")
+    if count == 1 and path.suffix.lower() != ".png":
+        raise ParamsError(f"output {path.name!r} must end in .png")
+    parent = path if count > 1 else path.parent
+    existing = parent
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ParamsError(f"cannot create {str(parent)!r}: {str(existing)!r} is a file")

@@ -1,0 +1,204 @@
+"""The engine's public surface: one Engine object owns the loaded model and runs every job.
+
+Contract (stable; the CLI, the job worker and tests rely on it):
+
+    engine = Engine(settings)                      # cheap; nothing loads until needed
+    engine.load(model="tiny", device="auto", dtype="auto")   # optional preload
+    results = engine.generate(params, image=None, mask=None,
+                              on_step=callback, on_result=callback, cancel=event)
+    big = engine.upscale(image, upscaler="lanczos", scale=4, tile=512, on_tile=cb, cancel=event)
+
+- params: studio.core.params.GenerationParams (mode txt2img | img2img | inpaint | outpaint).
+- image: uint8 (H, W, 3|4) numpy array; mask: uint8 (H, W), 255 = repaint.
+- on_step(StepReport) is called once per denoising step, from the calling thread;
+  on_result(GenerationResult) once per finished image (count > 1 streams them).
+- cancel: threading.Event; when set, generate raises studio.core.errors.Cancelled within one
+  step, before the VAE decode, and returns nothing.
+- Results carry the exact params used (count=1, the image's own seed).
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+from typing import Any
+
+import numpy as np
+
+from studio.core.errors import InputImageError, ModelError
+from studio.core.params import GenerationParams
+from studio.core.settings import Settings
+from studio.engine.types import (
+    GenerationResult,
+    ResultCallback,
+    StepCallback,
+    TileCallback,
+    check_cancel,
+)
+
+PREVIEW_METHODS = ("latent", "taesd", "off")
+
+
+class Engine:
+    """Owns at most one loaded model and runs generation jobs on it. Not thread-safe by design:
+    one worker thread (or the CLI's main thread) drives it."""
+
+    def __init__(self, settings: Settings | None = None, preview_method: str = "latent") -> None:
+        if preview_method not in PREVIEW_METHODS:
+            raise ValueError(f"preview_method must be one of {PREVIEW_METHODS}")
+        self.settings = settings if settings is not None else Settings.load()
+        self.preview_method = preview_method
+        self._model: Any = None  # LoadedModel
+        self._previewer: Any = None
+
+    # -- models -------------------------------------------------------------------------
+    def load(self, model: str = "tiny", device: str = "auto", dtype: str = "auto") -> Any:
+        """Load model (no-op when it is already loaded on that device and dtype)."""
+        from studio.engine.device import pick_device, pick_dtype
+        from studio.engine.models.catalog import resolve_model
+        from studio.engine.models.loader import load_model
+
+        ref = resolve_model(model, self.settings.model_dirs)
+        torch_device = pick_device(device)
+        torch_dtype = pick_dtype(dtype, torch_device)
+        current = self._model
+        if (
+            current is not None
+            and current.ref == ref
+            and current.device == torch_device
+            and current.dtype == torch_dtype
+        ):
+            return current
+        self.unload()
+        self._model = load_model(ref, torch_device, torch_dtype)
+        self._previewer = self._make_previewer(self._model)
+        return self._model
+
+    def unload(self) -> None:
+        if self._model is None:
+            return
+        self._model = None
+        self._previewer = None
+        gc.collect()
+        import torch
+
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+
+    @property
+    def loaded(self) -> Any:
+        return self._model
+
+    def list_models(self) -> list[Any]:
+        from studio.engine.models.catalog import list_models
+
+        return list_models(self.settings.model_dirs)
+
+    def _make_previewer(self, model: Any) -> Any:
+        from studio.engine.previews import LatentPreviewer, load_taesd_previewer
+
+        if self.preview_method == "off":
+            return None
+        if self.preview_method == "taesd":
+            taesd = load_taesd_previewer(model)
+            if taesd is not None:
+                return taesd
+        return LatentPreviewer(model.family)
+
+    # -- generation ---------------------------------------------------------------------
+    def generate(
+        self,
+        params: GenerationParams,
+        image: np.ndarray | None = None,
+        mask: np.ndarray | None = None,
+        *,
+        on_step: StepCallback | None = None,
+        on_result: ResultCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> list[GenerationResult]:
+        """Render params.count images (seeds seed, seed+1, ...). See the module docstring."""
+        from studio.engine.masked import inpaint_image, outpaint_image
+        from studio.engine.runner import DiffusionRun
+
+        params = params.validated()
+        _check_inputs(params, image, mask)
+        check_cancel(cancel)
+        model = self.load(params.model, params.device, params.dtype)
+        results: list[GenerationResult] = []
+        for index, seed in enumerate(params.seeds()):
+            one = params.replace(seed=seed, count=1)
+            run = DiffusionRun(
+                model=model,
+                params=one,
+                previewer=self._previewer if on_step is not None else None,
+                on_step=on_step,
+                cancel=cancel,
+                image_index=index,
+                image_count=params.count,
+            )
+            if one.mode == "txt2img":
+                pixels = run("txt2img", width=one.width, height=one.height)
+            elif one.mode == "img2img":
+                pixels = run(
+                    "img2img", width=one.width, height=one.height, image=_fit(image, one)
+                )
+            elif one.mode == "inpaint":
+                pixels = inpaint_image(run, one, image, mask)
+            else:
+                pixels = outpaint_image(run, one, image)
+            result = GenerationResult(image=pixels, params=one)
+            results.append(result)
+            if on_result is not None:
+                on_result(result)
+        return results
+
+    # -- upscaling ----------------------------------------------------------------------
+    def upscale(
+        self,
+        image: np.ndarray,
+        upscaler: str = "lanczos",
+        scale: float | None = None,
+        tile: int = 512,
+        *,
+        on_tile: TileCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> np.ndarray:
+        from studio.engine.upscale import upscale_image
+
+        return upscale_image(
+            image, upscaler=upscaler, scale=scale, tile=tile, on_tile=on_tile, cancel=cancel
+        )
+
+
+def _fit(image: np.ndarray, params: GenerationParams) -> np.ndarray:
+    """The init image at the render size (img2img renders at params' width x height)."""
+    from PIL import Image
+
+    if image.shape[1] == params.width and image.shape[0] == params.height:
+        return image[..., :3]
+    resized = Image.fromarray(image[..., :3]).resize((params.width, params.height), Image.LANCZOS)
+    return np.asarray(resized)
+
+
+def _check_inputs(params: GenerationParams, image: np.ndarray | None, mask: np.ndarray | None) -> None:
+    if params.mode == "txt2img":
+        return
+    if image is None:
+        raise InputImageError(f"{params.mode} needs an input image; give one with -i IMAGE")
+    if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] not in (3, 4):
+        raise InputImageError("the input image must be 8-bit RGB or RGBA")
+    if params.mode == "inpaint":
+        if mask is None:
+            raise InputImageError("inpaint needs a mask; give one with --mask MASK (white = repaint)")
+        if mask.shape != image.shape[:2]:
+            raise InputImageError(
+                f"the mask is {mask.shape[1]}x{mask.shape[0]} but the image is "
+                f"{image.shape[1]}x{image.shape[0]}; they must be the same size"
+            )
+        if not mask.any():
+            raise InputImageError("the mask is empty (all black); paint white where to repaint")
+    if params.mode == "outpaint" and not any(params.extend):
+        raise InputImageError("outpaint needs --extend L,T,R,B with at least one side above 0")
+
+
+__all__ = ["PREVIEW_METHODS", "Engine", "ModelError"]

@@ -1,0 +1,47 @@
+"""Schedulers by the names artists know (A1111 / ComfyUI naming)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from studio.core.params import canonical_scheduler
+
+
+def _choices() -> dict[str, tuple[Any, dict[str, Any]]]:
+    from diffusers import (
+        DDIMScheduler,
+        DPMSolverMultistepScheduler,
+        EulerAncestralDiscreteScheduler,
+        EulerDiscreteScheduler,
+        HeunDiscreteScheduler,
+        LCMScheduler,
+        UniPCMultistepScheduler,
+    )
+
+    return {
+        "Euler a": (EulerAncestralDiscreteScheduler, {}),
+        "Euler": (EulerDiscreteScheduler, {}),
+        "DPM++ 2M": (DPMSolverMultistepScheduler, {"algorithm_type": "dpmsolver++"}),
+        "DPM++ 2M Karras": (
+            DPMSolverMultistepScheduler,
+            {"algorithm_type": "dpmsolver++", "use_karras_sigmas": True},
+        ),
+        # The SDE variant of DPM++ with Karras sigmas, without the torchsde dependency.
+        "DPM++ SDE Karras": (
+            DPMSolverMultistepScheduler,
+            {"algorithm_type": "sde-dpmsolver++", "use_karras_sigmas": True},
+        ),
+        "DDIM": (DDIMScheduler, {}),
+        "UniPC": (UniPCMultistepScheduler, {}),
+        "LCM": (LCMScheduler, {}),
+        "Heun": (HeunDiscreteScheduler, {}),
+    }
+
+
+def make_scheduler(name: str, base_config: dict[str, Any]):
+    """A fresh scheduler of the named kind built from the model's own scheduler config."""
+    cls, overrides = _choices()[canonical_scheduler(name)]
+    config = {k: v for k, v in dict(base_config).items() if not k.startswith("_")}
+    for key in ("use_karras_sigmas", "algorithm_type"):
+        config.pop(key, None)
+    return cls.from_config({**config, **overrides})
