@@ -78,8 +78,11 @@ def output_paths(output: Path, params: GenerationParams) -> list[Path]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from studio.engine.models.catalog import resolve_model
+
     image, mask = _inputs(args)
     params = build_params(args, args.mode, _defaults(args.mode))
+    resolve_model(params.model, Settings.load().model_dirs)  # an unknown model fails fast
     size_given = bool(args.size) or bool(args.params_from)
     if not size_given and image is not None and args.mode == "img2img":
         width, height = _image_size(image)

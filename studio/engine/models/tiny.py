@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import torch
-
 TINY_NAMES = ("tiny", "tiny-inpaint")
 
 SCHEDULER_CONFIG: dict[str, Any] = {
@@ -79,6 +77,7 @@ def _text_encoder():
 
 def build_tiny_components(name: str = "tiny") -> dict[str, Any]:
     """The pipeline components of a tiny model, identical on every run and machine."""
+    import torch
     from diffusers import EulerAncestralDiscreteScheduler
 
     from studio.engine.models.clip_tokenizer import clip_tokenizer

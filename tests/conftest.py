@@ -1,0 +1,30 @@
+"""Test-wide isolation: no network, no user config, offscreen Qt, one shared tiny engine."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+os.environ.pop("STUDIO_MODEL_DIRS", None)
+os.environ.pop("STUDIO_UPSCALER_DIRS", None)
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never read or write the real user's config, logs or settings."""
+    base = tmp_path_factory.getbasetemp()
+    monkeypatch.setenv("STUDIO_CONFIG_DIR", str(base / "config"))
+    monkeypatch.setenv("STUDIO_LOG_DIR", str(base / "logs"))
+
+
+@pytest.fixture(scope="session")
+def engine():
+    """One Engine for the session: the tiny model loads once, as in the app's worker."""
+    from studio.core.settings import Settings
+    from studio.engine.api import Engine
+
+    return Engine(Settings())
