@@ -80,7 +80,9 @@ def main() -> None:
             run()
             times[name].append(time.perf_counter() - start)
     median = {name: statistics.median(values) for name, values in times.items()}
-    print(f"model {args.model}, {args.size}x{args.size}, {args.steps} steps, {args.repeats} repeats")
+    print(
+        f"model {args.model}, {args.size}x{args.size}, {args.steps} steps, {args.repeats} repeats"
+    )
     for name, value in median.items():
         print(f"  {name:12s} {value * 1000:8.1f} ms per image (median)")
     engine_ratio = median["no_previews"] / median["raw"]

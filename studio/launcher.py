@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     if not has_display():
         print(
             "error: no display found, so the app cannot open; use the command line instead, "
-            "e.g. `studio generate -p \"a castle\" --model tiny -o castle.png` (see `studio --help`)",
+            'e.g. `studio generate -p "a castle" --model tiny -o castle.png` (see `studio --help`)',
             file=sys.stderr,
         )
         return 2

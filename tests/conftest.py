@@ -10,11 +10,13 @@ os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ.pop("STUDIO_MODEL_DIRS", None)
 os.environ.pop("STUDIO_UPSCALER_DIRS", None)
 
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture(autouse=True)
-def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_user_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Never read or write the real user's config, logs or settings."""
     base = tmp_path_factory.getbasetemp()
     monkeypatch.setenv("STUDIO_CONFIG_DIR", str(base / "config"))

@@ -35,5 +35,7 @@ def png_bomb(path: Path, side: int = 100_000) -> Path:
 
     header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
     raw = zlib.compress(b"\x00" * 64)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b""))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
+    )
     return path

@@ -51,7 +51,9 @@ def run_guarded(command: Callable[[], int]) -> int:
         return EXIT_INTERRUPTED
     except MemoryError as exc:
         log = _write_log(exc)
-        print(f"failed: out of memory; try a smaller --size or --count (log: {log})", file=sys.stderr)
+        print(
+            f"failed: out of memory; try a smaller --size or --count (log: {log})", file=sys.stderr
+        )
         return EXIT_FAILURE
     except Exception as exc:  # the last line of defence: a message and a log, no traceback
         log = _write_log(exc)

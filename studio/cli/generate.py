@@ -34,13 +34,21 @@ def register(subparsers: Any) -> None:
             parser.add_argument("--strength", type=float, help="how much to change (0-1)")
         if mode == "inpaint":
             parser.add_argument("--mask", type=Path, required=True, help="white = repaint")
-            parser.add_argument("--mask-blur", type=int, help="feather the mask edge (px, default 4)")
-            parser.add_argument("--padding", type=int, help="context around the mask (px, default 32)")
             parser.add_argument(
-                "--inpaint-area", choices=("masked", "whole"), help="render only the masked area (default) or the whole picture"
+                "--mask-blur", type=int, help="feather the mask edge (px, default 4)"
+            )
+            parser.add_argument(
+                "--padding", type=int, help="context around the mask (px, default 32)"
+            )
+            parser.add_argument(
+                "--inpaint-area",
+                choices=("masked", "whole"),
+                help="render only the masked area (default) or the whole picture",
             )
         if mode == "outpaint":
-            parser.add_argument("--extend", required=True, help="pixels to add: LEFT,TOP,RIGHT,BOTTOM")
+            parser.add_argument(
+                "--extend", required=True, help="pixels to add: LEFT,TOP,RIGHT,BOTTOM"
+            )
         add_common_options(parser)
         parser.set_defaults(func=run, mode=mode)
 

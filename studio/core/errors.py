@@ -21,5 +21,5 @@ class BatchSpecError(UserError):
     """A batch spec file that cannot be used."""
 
 
-class Cancelled(Exception):  # noqa: N818 - it is an outcome, not a failure
+class Cancelled(Exception):
     """The user cancelled a running job. Nothing was produced."""

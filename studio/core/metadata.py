@@ -32,7 +32,7 @@ _READERS: dict[str, tuple[str, Any]] = {
 
 def _quote(value: Any) -> str:
     text = str(value)
-    if any(ch in text for ch in ",:\n\""):
+    if any(ch in text for ch in ',:\n"'):
         return json.dumps(text, ensure_ascii=False)
     return text
 
@@ -56,7 +56,9 @@ def format_infotext(params: GenerationParams) -> str:
         pairs.append(("Denoising strength", _number(params.strength)))
     if params.mode == "inpaint":
         pairs.append(("Mask blur", params.mask_blur))
-        pairs.append(("Inpaint area", "Only masked" if params.inpaint_area == "masked" else "Whole picture"))
+        pairs.append(
+            ("Inpaint area", "Only masked" if params.inpaint_area == "masked" else "Whole picture")
+        )
         pairs.append(("Masked area padding", params.padding))
     if params.mode == "outpaint":
         pairs.append(("Extend", ",".join(str(v) for v in params.extend)))
@@ -102,7 +104,10 @@ def parse_infotext(text: str) -> dict[str, Any]:
 def params_from_infotext(text: str) -> GenerationParams:
     """GenerationParams from an A1111-style infotext (keys it does not know are kept in extra)."""
     fields = parse_infotext(text)
-    values: dict[str, Any] = {"prompt": fields.pop("Prompt"), "negative": fields.pop("Negative prompt")}
+    values: dict[str, Any] = {
+        "prompt": fields.pop("Prompt"),
+        "negative": fields.pop("Negative prompt"),
+    }
     if "Size" in fields:
         values["width"], values["height"] = parse_size(fields.pop("Size"))
     if fields.get("Inpaint area"):

@@ -34,9 +34,7 @@ def canonical_scheduler(name: str) -> str:
     for known in SCHEDULERS:
         if "".join(known.lower().split()) == wanted:
             return known
-    raise ParamsError(
-        f"unknown scheduler {name!r}; choose one of: {', '.join(SCHEDULERS)}"
-    )
+    raise ParamsError(f"unknown scheduler {name!r}; choose one of: {', '.join(SCHEDULERS)}")
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -107,7 +105,9 @@ class GenerationParams:
         if not 0.0 <= float(self.cfg) <= 100.0:
             raise ParamsError(f"cfg must be between 0 and 100, got {self.cfg!r}")
         if not isinstance(self.seed, int) or not 0 <= self.seed <= MAX_SEED:
-            raise ParamsError(f"seed must be a whole number from 0 to {MAX_SEED}, got {self.seed!r}")
+            raise ParamsError(
+                f"seed must be a whole number from 0 to {MAX_SEED}, got {self.seed!r}"
+            )
         for name, side in (("width", self.width), ("height", self.height)):
             if not isinstance(side, int) or side < 8 or side > MAX_SIDE or side % 8:
                 raise ParamsError(
@@ -123,11 +123,15 @@ class GenerationParams:
         if not 0 <= self.padding <= 4096:
             raise ParamsError(f"padding must be 0 to 4096 pixels, got {self.padding!r}")
         if self.inpaint_area not in INPAINT_AREAS:
-            raise ParamsError(f"inpaint area must be 'masked' or 'whole', got {self.inpaint_area!r}")
+            raise ParamsError(
+                f"inpaint area must be 'masked' or 'whole', got {self.inpaint_area!r}"
+            )
         if len(self.extend) != 4 or any(int(v) < 0 for v in self.extend):
             raise ParamsError(f"extend must be four non-negative pixel counts, got {self.extend!r}")
         if self.device not in DEVICES:
-            raise ParamsError(f"unknown device {self.device!r}; choose one of: {', '.join(DEVICES)}")
+            raise ParamsError(
+                f"unknown device {self.device!r}; choose one of: {', '.join(DEVICES)}"
+            )
         if self.dtype not in DTYPES:
             raise ParamsError(f"unknown dtype {self.dtype!r}; choose one of: {', '.join(DTYPES)}")
         return self.replace(

@@ -34,7 +34,9 @@ class Settings:
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, json.JSONDecodeError) as exc:
-                raise UserError(f"settings file {str(path)!r} is unreadable ({exc}); fix or delete it") from exc
+                raise UserError(
+                    f"settings file {str(path)!r} is unreadable ({exc}); fix or delete it"
+                ) from exc
         return cls(
             model_dirs=[Path(p).expanduser() for p in data.get("model_dirs", [])]
             + _paths_from_env("STUDIO_MODEL_DIRS"),

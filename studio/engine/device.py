@@ -17,7 +17,9 @@ def pick_device(preference: str = "auto") -> torch.device:
             return torch.device("mps")
         return torch.device("cpu")
     if preference == "cuda" and not torch.cuda.is_available():
-        raise ParamsError("device 'cuda' is not available on this machine; use --device auto or cpu")
+        raise ParamsError(
+            "device 'cuda' is not available on this machine; use --device auto or cpu"
+        )
     if preference == "mps" and not (
         getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()
     ):

@@ -25,7 +25,9 @@ def composite(original: np.ndarray, generated: np.ndarray, weight: np.ndarray) -
     return out
 
 
-def inpaint_image(run: DiffusionRun, params: GenerationParams, image: np.ndarray, mask: np.ndarray) -> np.ndarray:
+def inpaint_image(
+    run: DiffusionRun, params: GenerationParams, image: np.ndarray, mask: np.ndarray
+) -> np.ndarray:
     height, width = image.shape[:2]
     rendered = run(
         "inpaint",

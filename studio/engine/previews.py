@@ -64,9 +64,9 @@ class TaesdPreviewer:
 
     @torch.no_grad()
     def __call__(self, latents: torch.Tensor) -> np.ndarray:
-        decoded = self._decoder.decode(
-            latents[:, :4].to(self._decoder.dtype) / self._scale
-        ).sample[0]
+        decoded = self._decoder.decode(latents[:, :4].to(self._decoder.dtype) / self._scale).sample[
+            0
+        ]
         rgb = ((decoded.float() + 1.0) * 127.5).clamp(0, 255).to(torch.uint8)
         return rgb.permute(1, 2, 0).cpu().numpy()
 

@@ -13,7 +13,7 @@ from studio.core.params import GenerationParams
 
 @dataclass(frozen=True)
 class StepReport:
-    """One denoising step finished. `preview` is uint8 (h, w, 3) RGB of the predicted final image."""
+    """One denoising step finished; `preview` is uint8 (h, w, 3) RGB of the predicted result."""
 
     image_index: int  # 0-based index of the image within the job (count)
     image_count: int

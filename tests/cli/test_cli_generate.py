@@ -26,16 +26,33 @@ def pixels(path: Path) -> np.ndarray:
     return np.asarray(Image.open(path))
 
 
-def studio(*args: str, cwd: Path | None = None, timeout: float = 180) -> subprocess.CompletedProcess:
+def studio(
+    *args: str, cwd: Path | None = None, timeout: float = 180
+) -> subprocess.CompletedProcess:
     """The real entry point in a fresh process."""
     return subprocess.run(
-        [sys.executable, "-m", "studio", *args], capture_output=True, text=True, cwd=cwd, timeout=timeout
+        [sys.executable, "-m", "studio", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=timeout,
     )
 
 
 def test_generate_in_a_real_process_writes_png_with_a1111_parameters(tmp_path):
     out = tmp_path / "castle.png"
-    done = studio("generate", "-p", "castle, on a cliff", "-n", "blurry", *TINY, "--seed", "11", "-o", str(out))
+    done = studio(
+        "generate",
+        "-p",
+        "castle, on a cliff",
+        "-n",
+        "blurry",
+        *TINY,
+        "--seed",
+        "11",
+        "-o",
+        str(out),
+    )
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     text = Image.open(out).text
@@ -43,7 +60,9 @@ def test_generate_in_a_real_process_writes_png_with_a1111_parameters(tmp_path):
     assert lines[0] == "castle, on a cliff"
     assert lines[1] == "Negative prompt: blurry"
     assert len(INFOTEXT_PAIR.findall(lines[-1])) >= 3
-    assert "Seed: 11" in lines[-1] and "Size: 64x64" in lines[-1] and "Sampler: Euler a" in lines[-1]
+    assert (
+        "Seed: 11" in lines[-1] and "Size: 64x64" in lines[-1] and "Sampler: Euler a" in lines[-1]
+    )
     assert json.loads(text["studio"])["seed"] == 11
 
 
@@ -64,7 +83,10 @@ def test_same_seed_same_pixels_and_params_from_reproduces(tmp_path):
 
 def test_count_writes_one_file_per_seed_into_a_folder(tmp_path):
     out = tmp_path / "many"
-    assert main(["generate", "-p", "tower", *TINY, "--seed", "40", "--count", "3", "-o", str(out)]) == 0
+    assert (
+        main(["generate", "-p", "tower", *TINY, "--seed", "40", "--count", "3", "-o", str(out)])
+        == 0
+    )
     files = sorted(out.glob("*.png"))
     assert [f.name for f in files] == ["0000-40.png", "0001-41.png", "0002-42.png"]
     seeds = [json.loads(Image.open(f).text["studio"])["seed"] for f in files]
@@ -82,13 +104,50 @@ def test_img2img_inpaint_outpaint_from_the_cli(tmp_path):
     source = save(tmp_path / "in.png", noise_image(64, 64, seed=4))
     mask = save(tmp_path / "mask.png", box_mask(64, 64, (8, 8, 40, 40)))
     i2i, inp, outp = tmp_path / "i2i.png", tmp_path / "inp.png", tmp_path / "out.png"
-    assert main(["img2img", "-i", str(source), "-p", "x", *TINY, "--strength", "0.6", "-o", str(i2i)]) == 0
+    assert (
+        main(["img2img", "-i", str(source), "-p", "x", *TINY, "--strength", "0.6", "-o", str(i2i)])
+        == 0
+    )
     assert pixels(i2i).shape == (64, 64, 3)
-    assert main(["inpaint", "-i", str(source), "--mask", str(mask), "-p", "x", *TINY, "--mask-blur", "0", "-o", str(inp)]) == 0
+    assert (
+        main(
+            [
+                "inpaint",
+                "-i",
+                str(source),
+                "--mask",
+                str(mask),
+                "-p",
+                "x",
+                *TINY,
+                "--mask-blur",
+                "0",
+                "-o",
+                str(inp),
+            ]
+        )
+        == 0
+    )
     kept = box_mask(64, 64, (8, 8, 40, 40)) == 0
     assert np.array_equal(pixels(inp)[kept], pixels(source)[kept])
     assert not np.array_equal(pixels(inp), pixels(source))
-    assert main(["outpaint", "-i", str(source), "--extend", "0,0,32,0", "-p", "x", *TINY, "-o", str(outp)]) == 0
+    assert (
+        main(
+            [
+                "outpaint",
+                "-i",
+                str(source),
+                "--extend",
+                "0,0,32,0",
+                "-p",
+                "x",
+                *TINY,
+                "-o",
+                str(outp),
+            ]
+        )
+        == 0
+    )
     assert pixels(outp).shape == (64, 96, 3)
     assert "Mode: outpaint" in Image.open(outp).text["parameters"]
 
@@ -124,13 +183,32 @@ def test_ctrl_c_exits_130_and_writes_no_file(tmp_path):
 
 @pytest.mark.skipif(os.name != "posix", reason="uses POSIX signals")
 def test_studio_help_does_not_import_torch():
-    code = "import sys; from studio.cli.main import build_parser; build_parser(); print('torch' in sys.modules)"
+    code = (
+        "import sys; from studio.cli.main import build_parser; build_parser(); "
+        "print('torch' in sys.modules)"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "False"
 
 
 def test_params_line_quotes_values_with_commas(tmp_path):
     out = tmp_path / "q.png"
-    assert main(["generate", "-p", "x", *TINY, "--seed", "2", "--scheduler", "dpm++ 2m karras", "-o", str(out)]) == 0
+    assert (
+        main(
+            [
+                "generate",
+                "-p",
+                "x",
+                *TINY,
+                "--seed",
+                "2",
+                "--scheduler",
+                "dpm++ 2m karras",
+                "-o",
+                str(out),
+            ]
+        )
+        == 0
+    )
     last = Image.open(out).text["parameters"].split("\n")[-1]
     assert re.search(r"Sampler: DPM\+\+ 2M Karras,", last)

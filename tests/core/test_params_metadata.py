@@ -68,7 +68,9 @@ def test_infotext_matches_a1111_format_and_rule():
     text = format_infotext(params)
     assert text.splitlines()[:2] == ["castle on a cliff, concept art", "Negative prompt: blurry"]
     last = text.splitlines()[-1]
-    assert last.startswith("Steps: 20, Sampler: Euler a, CFG scale: 7, Seed: 1234, Size: 512x512, Model: tiny")
+    assert last.startswith(
+        "Steps: 20, Sampler: Euler a, CFG scale: 7, Seed: 1234, Size: 512x512, Model: tiny"
+    )
     assert "Denoising strength: 0.6" in last
     assert len(INFOTEXT_PAIR.findall(last)) >= 3
 
@@ -94,12 +96,15 @@ def test_plain_a1111_infotext_is_read():
     text = (
         "girl with an artist's beret, determined, blue eyes\n"
         "Negative prompt: ugly, messy drawing\n"
-        "Steps: 20, Sampler: Euler a, CFG scale: 7, Seed: 965400086, Size: 512x512, Model hash: 45dee52b"
+        "Steps: 20, Sampler: Euler a, CFG scale: 7, Seed: 965400086, Size: 512x512, "
+        "Model hash: 45dee52b"
     )
     fields = parse_infotext(text)
     assert fields["Model hash"] == "45dee52b"
     params = params_from_infotext(text)
-    assert params.seed == 965400086 and params.steps == 20 and params.negative == "ugly, messy drawing"
+    assert (
+        params.seed == 965400086 and params.steps == 20 and params.negative == "ugly, messy drawing"
+    )
     assert params.extra["Model hash"] == "45dee52b"
 
 

@@ -11,7 +11,9 @@ from studio.core.errors import Cancelled, InputImageError, ModelError, ParamsErr
 from studio.core.params import SCHEDULERS, GenerationParams
 from tests.helpers import box_mask, noise_image
 
-BASE = GenerationParams(prompt="castle on a cliff", model="tiny", steps=3, width=64, height=64, seed=7)
+BASE = GenerationParams(
+    prompt="castle on a cliff", model="tiny", steps=3, width=64, height=64, seed=7
+)
 
 
 def test_txt2img_same_seed_same_pixels_other_seed_differs(engine):
@@ -107,7 +109,10 @@ def test_cancel_at_step_k_stops_before_step_k_plus_2_and_returns_nothing(engine)
 
     with pytest.raises(Cancelled):
         engine.generate(
-            BASE.replace(steps=20, count=2), on_step=on_step, on_result=results.append, cancel=cancel
+            BASE.replace(steps=20, count=2),
+            on_step=on_step,
+            on_result=results.append,
+            cancel=cancel,
         )
     assert max(reports) < 3 + 2
     assert results == []
@@ -128,7 +133,11 @@ def test_cancel_skips_the_vae_decode(engine, monkeypatch):
 
 def test_bad_inputs_raise_user_errors(engine):
     with pytest.raises(InputImageError, match="mask"):
-        engine.generate(BASE.replace(mode="inpaint"), image=noise_image(64, 64), mask=np.zeros((32, 32), np.uint8))
+        engine.generate(
+            BASE.replace(mode="inpaint"),
+            image=noise_image(64, 64),
+            mask=np.zeros((32, 32), np.uint8),
+        )
     with pytest.raises(InputImageError, match="input image"):
         engine.generate(BASE.replace(mode="img2img"))
     with pytest.raises(ParamsError, match="multiple of 8"):

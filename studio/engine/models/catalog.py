@@ -78,7 +78,9 @@ def cached_hub_models() -> list[ModelRef]:
 
 
 def list_models(model_dirs: Iterable[Path]) -> list[ModelRef]:
-    refs = [ModelRef(name=n, kind="builtin", location="(random weights, for tests)") for n in TINY_NAMES]
+    refs = [
+        ModelRef(name=n, kind="builtin", location="(random weights, for tests)") for n in TINY_NAMES
+    ]
     for folder in expand_dirs(model_dirs, INSTALL_SUBDIRS):
         refs.extend(scan_folder(folder))
     refs.extend(cached_hub_models())

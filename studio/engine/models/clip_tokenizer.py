@@ -29,7 +29,8 @@ def _bytes_to_unicode() -> dict[int, str]:
 
 
 def vocab_and_merges() -> tuple[dict[str, int], list[tuple[str, str]]]:
-    lines = gzip.open(resources_dir() / VOCAB_FILE).read().decode("utf-8").split("\n")
+    with gzip.open(resources_dir() / VOCAB_FILE) as handle:
+        lines = handle.read().decode("utf-8").split("\n")
     merges = [tuple(line.split()) for line in lines[1 : MERGE_COUNT + 1]]
     symbols = list(_bytes_to_unicode().values())
     tokens = symbols + [s + "</w>" for s in symbols]

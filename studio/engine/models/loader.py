@@ -100,7 +100,9 @@ def _load_single_file(path: Path, dtype: torch.dtype) -> Any:
 def _load_pretrained(location: str, dtype: torch.dtype, local_only: bool) -> Any:
     from diffusers import DiffusionPipeline
 
-    return DiffusionPipeline.from_pretrained(location, torch_dtype=dtype, local_files_only=local_only)
+    return DiffusionPipeline.from_pretrained(
+        location, torch_dtype=dtype, local_files_only=local_only
+    )
 
 
 def _hub_is_cached(repo_id: str) -> bool:
@@ -142,7 +144,9 @@ def load_model(ref: ModelRef, device: torch.device, dtype: torch.dtype) -> Loade
             if ref.kind == "hub"
             else "check that the file is a complete Stable Diffusion 1.x/2.x/SDXL model"
         )
-        first_line = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        first_line = (
+            str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        )
         raise ModelError(f"could not load model {ref.name!r}: {first_line}; {hint}") from exc
     pipe.set_progress_bar_config(disable=True)
     if hasattr(pipe, "safety_checker"):

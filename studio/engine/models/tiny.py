@@ -1,4 +1,4 @@
-"""The built-in `tiny` model: real SD-1.x architecture, small, random weights made deterministically.
+"""The built-in `tiny` model: the real SD-1.x architecture, small, deterministic random weights.
 
 It produces noise, fast, with no download. Tests and smoke runs use it; `tiny-inpaint` is the
 9-channel inpainting variant (UNet input = latents + mask + masked-image latents).
