@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+import warnings
 
 from studio import __version__
 from studio.cli.errors import EXIT_USAGE, CliParser, run_guarded
@@ -36,8 +38,17 @@ def build_parser() -> CliParser:
     return parser
 
 
+def quiet_libraries() -> None:
+    """Library deprecation chatter is for developers; the terminal gets our one-line messages."""
+    os.environ.setdefault("DIFFUSERS_VERBOSITY", "error")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    for category in (FutureWarning, DeprecationWarning, UserWarning):
+        warnings.filterwarnings("ignore", category=category)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    quiet_libraries()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
