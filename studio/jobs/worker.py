@@ -1,0 +1,164 @@
+"""The worker QObject that lives in its own QThread, owns the Engine and runs one job at a time.
+
+The engine (torch, diffusers) is imported lazily inside the worker's thread the first time it
+is needed, so the window appears before those heavy imports run. Everything the worker emits
+is plain data: ints, floats, strings, numpy arrays and frozen dataclasses.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from studio.core.errors import Cancelled, UserError
+from studio.jobs.queue import Job
+
+log = logging.getLogger(__name__)
+
+
+class EngineLike(Protocol):
+    """The slice of studio.engine.api.Engine the worker uses."""
+
+    def load(self, model: str = ..., device: str = ..., dtype: str = ...) -> Any: ...
+
+    def generate(self, params: Any, image: Any = ..., mask: Any = ..., **callbacks: Any) -> Any: ...
+
+
+EngineFactory = Callable[[], EngineLike]
+
+
+def default_engine_factory() -> EngineLike:
+    """Build the real engine. Runs in the worker thread: this is where torch gets imported."""
+    from studio.engine.api import Engine
+
+    return Engine()
+
+
+class Worker(QObject):
+    """Runs jobs on the engine. Slots are invoked through queued connections from the GUI."""
+
+    state_changed = Signal(str)  # engine state text: "loading model…", "ready", ...
+    job_started = Signal(int, object)  # job id, GenerationParams
+    step = Signal(int, object)  # job id, StepReport (plain data; preview is a numpy array)
+    result = Signal(int, object, object)  # job id, image (numpy uint8), GenerationParams used
+    job_finished = Signal(int, str)  # job id, "done" | "cancelled" | "failed"
+    error = Signal(int, str)  # job id (0 for model loading), message for the user
+    models_listed = Signal(object)  # list[str]
+
+    def __init__(self, engine_factory: EngineFactory | None = None) -> None:
+        super().__init__()
+        self._factory = engine_factory or default_engine_factory
+        self._engine: EngineLike | None = None
+        self._loaded: str | None = None
+
+    def _ensure_engine(self) -> EngineLike:
+        if self._engine is None:
+            if os.environ.get("STUDIO_WORKER_NICE"):
+                lower_thread_priority(int(os.environ["STUDIO_WORKER_NICE"]))
+            self.state_changed.emit("starting engine…")
+            self._engine = self._factory()
+        return self._engine
+
+    @Slot(str)
+    def preload(self, model: str) -> None:
+        """Load `model` ahead of the first job (while the user paints)."""
+        try:
+            engine = self._ensure_engine()
+            self._list_models(engine)
+            if model and model != self._loaded:
+                self.state_changed.emit(f"loading model {model}…")
+                loaded = engine.load(model=model)
+                self._loaded = model
+                self._warm_up(engine, loaded)
+            self.state_changed.emit("ready")
+        except Exception as exc:  # the app must stay usable whatever the engine raises
+            self.error.emit(0, _message(exc, "could not load the model"))
+            self.state_changed.emit("model failed to load")
+
+    @staticmethod
+    def _warm_up(engine: EngineLike, loaded: Any) -> None:
+        """Build each mode's pipeline now (the first build imports hundreds of diffusers modules,
+        which would otherwise stall the GUI for a moment when the first job starts)."""
+        warm = getattr(engine, "warm_up", None)
+        try:
+            if callable(warm):
+                warm()
+            elif callable(getattr(loaded, "pipeline", None)):
+                for mode in ("txt2img", "img2img", "inpaint"):
+                    loaded.pipeline(mode)
+        except Exception:
+            log.warning("warming up the pipelines failed", exc_info=True)
+
+    def _list_models(self, engine: EngineLike) -> None:
+        lister = getattr(engine, "list_models", None) or getattr(engine, "models", None)
+        if not callable(lister):
+            return
+        try:
+            names = [str(getattr(m, "name", m)) for m in lister()]
+        except Exception:
+            log.exception("listing models failed")
+            return
+        self.models_listed.emit(names)
+
+    @Slot(object)
+    def run_job(self, job: Job) -> None:
+        """Run one job to the end (or until cancelled); always emits job_finished."""
+        outcome = "failed"
+        try:
+            if job.cancel.is_set():
+                raise Cancelled()
+            engine = self._ensure_engine()
+            if job.params.model != self._loaded:
+                self.state_changed.emit(f"loading model {job.params.model}…")
+                engine.load(model=job.params.model)
+                self._loaded = job.params.model
+            self.job_started.emit(job.id, job.params)
+            started = time.perf_counter()
+            engine.generate(
+                job.params,
+                image=job.image,
+                mask=job.mask,
+                on_step=lambda report: self.step.emit(job.id, report),
+                on_result=lambda res: self.result.emit(job.id, res.image, res.params),
+                cancel=job.cancel,
+            )
+            outcome = "done"
+            log.info("job %d done in %.2fs", job.id, time.perf_counter() - started)
+        except Cancelled:
+            outcome = "cancelled"
+        except Exception as exc:
+            if not isinstance(exc, UserError):
+                log.error("job %d failed:\n%s", job.id, traceback.format_exc())
+            self.error.emit(job.id, _message(exc, "generation failed"))
+        finally:
+            self.job_finished.emit(job.id, outcome)
+
+
+def lower_thread_priority(niceness: int = 10) -> None:
+    """Make the calling (worker) thread yield the CPU to the GUI thread.
+
+    On Linux niceness is per thread and inherited by threads created afterwards, so torch's
+    compute threads, started from here, run behind the GUI too. Elsewhere this does nothing.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, max(os.getpriority(os.PRIO_PROCESS, tid), niceness))
+    except (AttributeError, OSError):
+        log.debug("could not lower the worker thread's priority", exc_info=True)
+
+
+def _message(exc: BaseException, context: str) -> str:
+    if isinstance(exc, UserError):
+        return str(exc)
+    detail = str(exc) or type(exc).__name__
+    return f"{context}: {detail}"

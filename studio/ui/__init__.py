@@ -1,0 +1,1 @@
+"""Qt widgets: main window, canvas, mask tools, prompt panel, variations, queue, status."""

@@ -1,0 +1,146 @@
+"""Connects the job controller to the window: submit, previews, progress, results, errors."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Slot
+
+from studio.core.errors import ParamsError
+from studio.core.params import GenerationParams
+from studio.jobs.controller import JobController
+
+if TYPE_CHECKING:
+    from studio.ui.main_window import MainWindow
+
+
+def _snap8(value: int) -> int:
+    return max(8, round(value / 8) * 8)
+
+
+class GenerationPresenter(QObject):
+    """GUI-thread glue between JobController signals and the widgets."""
+
+    def __init__(self, window: MainWindow, controller: JobController) -> None:
+        super().__init__(window)
+        self.window = window
+        self.controller = controller
+        self._preview_masks: dict[int, np.ndarray | None] = {}
+        self._job_params: dict[int, GenerationParams] = {}
+        self._pending_preview: tuple[int, np.ndarray, tuple | None] | None = None
+        self.previews_painted = 0
+        self.engine_state = "starting…"
+        controller.state_changed.connect(self._on_state)
+        controller.job_started.connect(self._on_started)
+        controller.step.connect(self._on_step)
+        controller.result.connect(self._on_result)
+        controller.job_finished.connect(self._on_finished)
+        controller.error.connect(self._on_error)
+        controller.queue_changed.connect(self._on_queue_changed)
+        controller.models_listed.connect(window.panel.set_models)
+
+    # --- submitting ----------------------------------------------------------------------
+    def build_job(self) -> tuple[GenerationParams, np.ndarray | None, np.ndarray | None]:
+        """Params plus input arrays for the panel's settings and the canvas; raises ParamsError."""
+        doc = self.window.document
+        params = self.window.panel.params()
+        mode = params.mode
+        if mode != "txt2img" and not doc.has_image:
+            raise ParamsError(f"{mode} needs an image: open, paste or apply one first")
+        if mode == "inpaint" and not doc.has_mask():
+            raise ParamsError("inpaint needs a mask: paint the area to repaint with the brush (B)")
+        image = None if mode == "txt2img" else doc.image.copy()
+        mask = doc.mask.copy() if mode == "inpaint" else None
+        if image is not None:
+            params = params.replace(width=_snap8(doc.width), height=_snap8(doc.height))
+        return params.validated(), image, mask
+
+    def generate(self) -> int | None:
+        try:
+            params, image, mask = self.build_job()
+        except ParamsError as exc:
+            self.window.show_error(str(exc))
+            return None
+        job_id = self.controller.submit(params, image, mask)
+        self._job_params[job_id] = params
+        self._preview_masks[job_id] = mask
+        self.window.panel.last_seed = params.seed
+        self.window.remember_params(params)
+        return job_id
+
+    def cancel(self) -> bool:
+        return self.controller.cancel_current()
+
+    # --- controller signals ----------------------------------------------------------------
+    @Slot(str)
+    def _on_state(self, text: str) -> None:
+        self.engine_state = text
+        self.window.status.set_state(text)
+
+    @Slot(int, object)
+    def _on_started(self, job_id: int, params: GenerationParams) -> None:
+        self.window.status.set_state(self._running_text(0, params.count))
+        self.window.status.set_step(0, params.steps, 0.0)
+
+    def _running_text(self, index: int, count: int) -> str:
+        waiting = len(self.controller.pending())
+        text = f"generating {index + 1} of {count}"
+        return text + (f" · {waiting} queued" if waiting else "")
+
+    @Slot(int, object)
+    def _on_step(self, job_id: int, report: object) -> None:
+        step, total = int(report.step), int(report.total)
+        self.window.status.set_state(self._running_text(report.image_index, report.image_count))
+        self.window.status.set_step(step, total, float(report.elapsed))
+        if report.preview is not None:
+            # Paint the newest preview once the event queue is drained, so the GUI never lags
+            # behind the worker however fast steps arrive.
+            first = self._pending_preview is None
+            self._pending_preview = (job_id, report.preview, getattr(report, "box", None))
+            if first:
+                QTimer.singleShot(0, self._paint_preview)
+
+    def _paint_preview(self) -> None:
+        if self._pending_preview is None:
+            return
+        job_id, preview, box = self._pending_preview
+        self._pending_preview = None
+        if self.controller.current is None or self.controller.current.id != job_id:
+            return
+        mask = self._preview_masks.get(job_id)
+        if mask is not None and mask.shape != self.window.document.mask.shape:
+            mask = None
+        self.window.canvas.show_preview(preview, mask, box)
+        self.window.showing_variation = None
+        self.previews_painted += 1
+
+    @Slot(int, object, object)
+    def _on_result(self, job_id: int, image: np.ndarray, params: GenerationParams) -> None:
+        self.window.strip.add(image, params, job_id)
+        self.window.panel.last_seed = params.seed
+
+    @Slot(int, str)
+    def _on_finished(self, job_id: int, outcome: str) -> None:
+        self._pending_preview = None
+        self._preview_masks.pop(job_id, None)
+        self._job_params.pop(job_id, None)
+        if self.window.showing_variation is None:
+            self.window.canvas.clear_preview()
+        self.window.status.reset_progress()
+        messages = {"done": "finished", "cancelled": "cancelled", "failed": "failed"}
+        self.window.status.showMessage(f"job #{job_id} {messages.get(outcome, outcome)}", 4000)
+        if not self.controller.busy:
+            self.window.status.set_state(self.engine_state)
+
+    @Slot(int, str)
+    def _on_error(self, job_id: int, message: str) -> None:
+        self.window.show_error(message)
+
+    @Slot()
+    def _on_queue_changed(self) -> None:
+        current = self.controller.current
+        running = (current.id, current.params) if current is not None else None
+        pending = [(job.id, job.params) for job in self.controller.pending()]
+        self.window.queue_view.show_jobs(running, pending)
+        self.window.panel.set_running(current is not None)

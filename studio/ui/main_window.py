@@ -1,0 +1,388 @@
+"""The main window: canvas in the centre, prompt panel, variations and queue docks, status bar."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QUndoStack
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox, QWidget
+
+from studio.core.brush import Rect
+from studio.core.document import Document, Edit
+from studio.core.errors import UserError
+from studio.core.imagefiles import read_image, save_png
+from studio.core.metadata import params_from_text_chunks
+from studio.core.params import GenerationParams
+from studio.jobs.controller import JobController
+from studio.ui import actions as window_actions
+from studio.ui.brush_controls import BrushControls
+from studio.ui.canvas import CanvasView
+from studio.ui.commands import EditCommand
+from studio.ui.dialogs import ask_canvas_size
+from studio.ui.generation import GenerationPresenter
+from studio.ui.prompt_panel import PromptPanel
+from studio.ui.qtimage import from_qimage, to_qimage
+from studio.ui.queue_view import QueueView
+from studio.ui.settings import load_params, save_params
+from studio.ui.status import StatusBar
+from studio.ui.variations import Variation, VariationsStrip
+
+log = logging.getLogger(__name__)
+OPEN_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff);;All files (*)"
+SAVE_FILTER = "PNG image (*.png)"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, controller: JobController, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle("Studio")
+        self.setObjectName("StudioMainWindow")
+        self.setAcceptDrops(True)
+        self.controller = controller
+        self.settings = settings
+        self.document = Document.blank(512, 512)
+        self.undo_stack = QUndoStack(self)
+        self.showing_variation: Variation | None = None
+        self.last_error: str | None = None
+        self._error_box: QMessageBox | None = None
+        self._closed = False
+
+        self.canvas = CanvasView()
+        self.setCentralWidget(self.canvas)
+        self.panel = PromptPanel()
+        self.strip = VariationsStrip()
+        self.queue_view = QueueView()
+        self.status = StatusBar()
+        self.setStatusBar(self.status)
+        self.brush_controls = BrushControls()
+        self._docks: list[QDockWidget] = []
+        self._dock("Prompt", "promptDock", self.panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._dock(
+            "Variations", "variationsDock", self.strip, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        self._dock("Queue", "queueDock", self.queue_view, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.splitDockWidget(self._docks[1], self._docks[2], Qt.Orientation.Horizontal)
+        self.resizeDocks([self._docks[1], self._docks[2]], [900, 260], Qt.Orientation.Horizontal)
+        self.resizeDocks([self._docks[0]], [340], Qt.Orientation.Horizontal)
+
+        self.generation = GenerationPresenter(self, controller)
+        self.actions_ = window_actions.build(self)
+        window_actions.build_menus(self, self.actions_)
+        window_actions.build_toolbar(self, self.actions_)
+        self.strip.addAction(self.actions_["apply"])
+
+        self.canvas.stroke_finished.connect(self.push_edit)
+        self.canvas.zoom_changed.connect(self.status.set_zoom)
+        self.canvas.files_dropped.connect(lambda paths: self.open_path(paths[0]))
+        self.brush_controls.size_changed.connect(self._set_brush_size)
+        self.brush_controls.hardness_changed.connect(self._set_hardness)
+        self.strip.preview_requested.connect(self.preview_variation)
+        self.strip.apply_requested.connect(self.apply_variation)
+        self.strip.save_requested.connect(self.save_variation)
+        self.strip.reuse_requested.connect(lambda v: self.panel.set_params(v.params))
+        self.strip.deleted.connect(self._variation_deleted)
+        self.panel.generate_requested.connect(self.generate)
+        self.panel.cancel_requested.connect(self.cancel)
+        self.panel.mode_override_changed.connect(self.update_mode)
+        self.queue_view.remove_requested.connect(controller.remove)
+        self.queue_view.clear_requested.connect(self.clear_queue)
+        self.undo_stack.indexChanged.connect(lambda _i: self.update_mode())
+        self.undo_stack.cleanChanged.connect(lambda _c: self._update_title())
+
+        self.brush_controls.show_values(self.canvas.brush.size, self.canvas.brush.hardness)
+        self.queue_view.show_jobs(None, [])
+        self.resize(1400, 900)
+        self.restore_settings()
+        self.update_mode()
+        self._update_title()
+
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self.addDockWidget(area, dock)
+        self._docks.append(dock)
+
+    def docks(self) -> list[QDockWidget]:
+        return list(self._docks)
+
+    # --- document edits --------------------------------------------------------------------
+    def push_edit(self, edit: Edit | None) -> None:
+        if edit is not None:
+            self.undo_stack.push(
+                EditCommand(self.document, edit, self._mask_edited, self._image_edited)
+            )
+
+    def _mask_edited(self, rect: Rect | None) -> None:
+        self.canvas.refresh_mask(rect)
+
+    def _image_edited(self) -> None:
+        size_changed = self.canvas.shown_size != (self.document.width, self.document.height)
+        self.showing_variation = None
+        self.canvas.set_document(self.document, fit=size_changed)
+
+    def set_document(self, document: Document) -> None:
+        self.document = document
+        self.undo_stack.clear()
+        self.showing_variation = None
+        self.canvas.set_document(document)
+        self.update_mode()
+        self._update_title()
+
+    def update_mode(self) -> None:
+        self.panel.set_auto_mode(self.document.suggested_mode())
+
+    def invert_mask(self) -> None:
+        self.push_edit(self.document.invert_mask_edit())
+
+    def clear_mask(self) -> None:
+        self.push_edit(self.document.clear_mask_edit())
+
+    def select_all_mask(self) -> None:
+        self.push_edit(self.document.select_all_edit())
+
+    # --- brush -----------------------------------------------------------------------------
+    def set_tool(self, tool: str) -> None:
+        self.canvas.brush.tool = tool
+        self.actions_[tool].setChecked(True)
+        self.status.showMessage(f"{'Eraser' if tool == 'eraser' else 'Brush'}", 1500)
+
+    def resize_brush(self, factor: float) -> None:
+        self._set_brush_size(self.canvas.brush.size * factor)
+
+    def _set_brush_size(self, size: float) -> None:
+        self.canvas.brush.size = float(min(max(size, 1.0), 1024.0))
+        self.brush_controls.show_values(self.canvas.brush.size, self.canvas.brush.hardness)
+        self.canvas.refresh_outline()
+
+    def change_hardness(self, delta: float) -> None:
+        self._set_hardness(self.canvas.brush.hardness + delta)
+
+    def _set_hardness(self, hardness: float) -> None:
+        self.canvas.brush.hardness = float(min(max(hardness, 0.0), 1.0))
+        self.brush_controls.show_values(self.canvas.brush.size, self.canvas.brush.hardness)
+
+    def set_pressure(self, on: bool) -> None:
+        self.canvas.brush.use_pressure = bool(on)
+
+    # --- files and clipboard ---------------------------------------------------------------
+    def new_document(self) -> None:
+        size = ask_canvas_size(self, self.panel.width_box.value(), self.panel.height_box.value())
+        if size is not None:
+            self.set_document(Document.blank(*size))
+            self.panel.width_box.setValue(size[0])
+            self.panel.height_box.setValue(size[1])
+
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open image", self._last_dir(), OPEN_FILTER)
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str | Path) -> bool:
+        try:
+            pixels, chunks = read_image(path)
+            params = params_from_text_chunks(chunks)
+        except UserError as exc:
+            self.show_error(str(exc))
+            return False
+        self.set_document(Document.from_image(pixels, params, Path(path)))
+        if self.settings is not None:
+            self.settings.setValue("files/last_dir", str(Path(path).parent))
+        note = " — it has parameters: Generate › Reuse parameters" if params else ""
+        self.status.showMessage(f"opened {Path(path).name}{note}", 6000)
+        return True
+
+    def save(self) -> bool:
+        path = self.document.path
+        if path is None or path.suffix.lower() != ".png":
+            return self.save_as()
+        return self._save_to(path)
+
+    def save_as(self) -> bool:
+        start = (
+            str(self.document.path.with_suffix(".png")) if self.document.path else self._last_dir()
+        )
+        path, _ = QFileDialog.getSaveFileName(self, "Save image", start, SAVE_FILTER)
+        if not path:
+            return False
+        if not path.lower().endswith(".png"):
+            path += ".png"
+        return self._save_to(Path(path))
+
+    def _save_to(self, path: Path) -> bool:
+        try:
+            save_png(path, self.document.image, self.document.params)
+        except OSError as exc:
+            self.show_error(f"could not save {path.name}: {exc.strerror or exc}")
+            return False
+        self.document.path = path
+        self.undo_stack.setClean()
+        self._update_title()
+        self.status.showMessage(f"saved {path}", 4000)
+        return True
+
+    def copy_image(self) -> None:
+        QGuiApplication.clipboard().setImage(to_qimage(self.document.image))
+        self.status.showMessage("image copied", 2000)
+
+    def paste_image(self) -> None:
+        image = QGuiApplication.clipboard().image()
+        if image.isNull():
+            self.show_error("the clipboard holds no image; copy one first")
+            return
+        self.push_edit(self.document.replace_image_edit(from_qimage(image), None, "Paste image"))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            self.open_path(paths[0])
+            event.acceptProposedAction()
+
+    def _last_dir(self) -> str:
+        if self.settings is None:
+            return ""
+        return str(self.settings.value("files/last_dir", ""))
+
+    def _update_title(self) -> None:
+        name = self.document.path.name if self.document.path else "untitled"
+        dirty = "" if self.undo_stack.isClean() else " •"
+        self.setWindowTitle(f"{name}{dirty} — Studio")
+
+    # --- generation and variations ---------------------------------------------------------
+    def generate(self) -> int | None:
+        return self.generation.generate()
+
+    def cancel(self) -> None:
+        if not self.generation.cancel() and self.showing_variation is not None:
+            self.showing_variation = None
+            self.canvas.clear_preview()
+
+    def cancel_all(self) -> None:
+        self.controller.cancel_all()
+
+    def clear_queue(self) -> None:
+        for job in self.controller.pending():
+            self.controller.remove(job.id)
+
+    def preview_variation(self, variation: Variation) -> None:
+        if self.controller.current is not None:
+            return  # the live preview has the canvas while a job runs
+        self.showing_variation = variation
+        self.canvas.show_preview(variation.image)
+        self.status.showMessage(
+            f"previewing seed {variation.params.seed} — Enter applies, Esc goes back", 5000
+        )
+
+    def apply_variation(self, variation: Variation) -> None:
+        label = f"Apply seed {variation.params.seed}"
+        self.push_edit(self.document.replace_image_edit(variation.image, variation.params, label))
+
+    def apply_selected(self) -> None:
+        variation = self.showing_variation or self.strip.selected()
+        if variation is not None:
+            self.apply_variation(variation)
+
+    def save_variation(self, variation: Variation) -> None:
+        name = f"seed-{variation.params.seed}.png"
+        start = str(Path(self._last_dir() or ".") / name)
+        path, _ = QFileDialog.getSaveFileName(self, "Save variation", start, SAVE_FILTER)
+        if path:
+            try:
+                save_png(path, variation.image, variation.params)
+            except OSError as exc:
+                self.show_error(f"could not save {Path(path).name}: {exc.strerror or exc}")
+
+    def save_selected_variation(self) -> None:
+        if (variation := self.strip.selected()) is not None:
+            self.save_variation(variation)
+
+    def delete_selected_variation(self) -> None:
+        if (variation := self.strip.selected()) is not None:
+            self.strip.remove(variation)
+
+    def _variation_deleted(self, variation: Variation) -> None:
+        if self.showing_variation is variation:
+            self.showing_variation = None
+            self.canvas.clear_preview()
+
+    def reuse_parameters(self) -> None:
+        variation = self.strip.selected()
+        params = variation.params if variation is not None else self.document.params
+        if params is None:
+            self.show_error("nothing to reuse: select a variation or open an image made by Studio")
+            return
+        self.panel.set_params(params)
+        self.status.showMessage("parameters filled in", 3000)
+
+    def show_error(self, message: str) -> None:
+        """Tell the user without blocking: status line plus a non-modal message box."""
+        log.warning("%s", message)
+        self.last_error = message
+        self.status.showMessage(f"⚠ {message}", 10000)
+        if self._error_box is None:
+            self._error_box = QMessageBox(QMessageBox.Icon.Warning, "Studio", "", parent=self)
+            self._error_box.setWindowModality(Qt.WindowModality.NonModal)
+        self._error_box.setText(message)
+        self._error_box.show()
+
+    # --- settings and closing ------------------------------------------------------------
+    def remember_params(self, params: GenerationParams) -> None:
+        if self.settings is not None:
+            save_params(self.settings, params)
+
+    def restore_settings(self) -> None:
+        if self.settings is None:
+            return
+        geometry, state = (
+            self.settings.value("window/geometry"),
+            self.settings.value("window/state"),
+        )
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+        splitter = self.settings.value("window/prompt_splitter")
+        if splitter is not None:
+            self.panel.splitter.restoreState(splitter)
+        params = load_params(self.settings)
+        if params is not None:
+            self.panel.set_params(params, include_seed=False)
+        brush_size = self.settings.value("brush/size")
+        if brush_size is not None:
+            self._set_brush_size(float(brush_size))
+
+    def save_settings(self) -> None:
+        if self.settings is None:
+            return
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/prompt_splitter", self.panel.splitter.saveState())
+        self.settings.setValue("brush/size", self.canvas.brush.size)
+        save_params(self.settings, self.panel.params())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._closed:
+            self._closed = True
+            self.save_settings()
+            self.controller.shutdown(2000)
+            self.undo_stack.cleanChanged.disconnect()
+            self.undo_stack.indexChanged.disconnect()
+        if self._error_box is not None:
+            self._error_box.close()
+        event.accept()
+
+    def start_engine(self) -> None:
+        """Start the worker and load the model in the background (after the window shows)."""
+        QTimer.singleShot(0, lambda: self.controller.start(self.panel.params().model))

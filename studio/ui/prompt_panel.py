@@ -1,0 +1,248 @@
+"""The prompt panel: prompts, model, sampler settings, seed, size, strength, count, mode."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.core.params import MAX_SEED, MODES, SCHEDULERS, GenerationParams, random_seed
+
+AUTO = "auto"
+SIZE_PRESETS = [
+    (512, 512),
+    (768, 512),
+    (512, 768),
+    (768, 768),
+    (1024, 1024),
+    (1216, 832),
+    (832, 1216),
+    (256, 256),
+    (128, 128),
+    (64, 64),
+]
+DEFAULT_MODELS = ["tiny", "tiny-inpaint"]
+
+
+def _snap8(value: int) -> int:
+    return max(8, round(value / 8) * 8)
+
+
+class PromptPanel(QWidget):
+    generate_requested = Signal()
+    cancel_requested = Signal()
+    mode_override_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.last_seed: int | None = None
+        self.auto_mode = "txt2img"
+
+        self.prompt = QPlainTextEdit()
+        self.prompt.setPlaceholderText("Describe the image…  (Ctrl+Enter to generate)")
+        self.negative = QPlainTextEdit()
+        self.negative.setPlaceholderText("Negative prompt: what to avoid")
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("promptSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        for title, edit in (("Prompt", self.prompt), ("Negative prompt", self.negative)):
+            box = QWidget()
+            lay = QVBoxLayout(box)
+            lay.setContentsMargins(0, 0, 0, 0)
+            lay.setSpacing(2)
+            label = QLabel(title)
+            label.setStyleSheet("font-weight: 600;")
+            lay.addWidget(label)
+            lay.addWidget(edit)
+            self.splitter.addWidget(box)
+        self.splitter.setSizes([160, 90])
+
+        self.mode = QComboBox()
+        self.mode.addItem("Auto (follows canvas)", AUTO)
+        for mode in MODES:
+            self.mode.addItem(mode, mode)
+        self.mode.currentIndexChanged.connect(lambda _i: self.mode_override_changed.emit())
+        self.mode_hint = QLabel()
+        self.mode_hint.setObjectName("modeHint")
+
+        self.model = QComboBox()
+        self.model.setEditable(True)
+        self.model.addItems(DEFAULT_MODELS)
+        self.model.setToolTip("Model name, file path or Hugging Face id (see `studio models`)")
+        self.scheduler = QComboBox()
+        self.scheduler.addItems(SCHEDULERS)
+        self.steps = QSpinBox()
+        self.steps.setRange(1, 150)
+        self.steps.setValue(20)
+        self.cfg = QDoubleSpinBox()
+        self.cfg.setRange(0.0, 30.0)
+        self.cfg.setSingleStep(0.5)
+        self.cfg.setDecimals(1)
+        self.cfg.setValue(7.0)
+
+        self.seed = QDoubleSpinBox()
+        self.seed.setDecimals(0)
+        self.seed.setRange(0, MAX_SEED)
+        self.seed.setValue(1234)
+        self.random_seed = QCheckBox("Random")
+        self.random_seed.setChecked(True)
+        self.random_seed.toggled.connect(lambda on: self.seed.setEnabled(not on))
+        self.seed.setEnabled(False)
+        self.reuse_seed = QToolButton()
+        self.reuse_seed.setText("♻")
+        self.reuse_seed.setToolTip("Reuse the last seed")
+        self.reuse_seed.clicked.connect(self.use_last_seed)
+
+        self.width_box = QSpinBox()
+        self.height_box = QSpinBox()
+        for box in (self.width_box, self.height_box):
+            box.setRange(8, 8192)
+            box.setSingleStep(8)
+            box.setValue(512)
+            box.setSuffix(" px")
+            box.editingFinished.connect(lambda b=box: b.setValue(_snap8(b.value())))
+        self.presets = QComboBox()
+        self.presets.addItem("Presets…", None)
+        for w, h in SIZE_PRESETS:
+            self.presets.addItem(f"{w} × {h}", (w, h))
+        self.presets.activated.connect(self._apply_preset)
+
+        self.strength = QDoubleSpinBox()
+        self.strength.setRange(0.0, 1.0)
+        self.strength.setSingleStep(0.05)
+        self.strength.setValue(0.75)
+        self.count = QSpinBox()
+        self.count.setRange(1, 64)
+        self.count.setValue(1)
+
+        self.generate_button = QPushButton("Generate")
+        self.generate_button.setObjectName("generateButton")
+        self.generate_button.setToolTip("Generate (Ctrl+Enter); queues if a job is running")
+        self.generate_button.setMinimumHeight(34)
+        self.generate_button.clicked.connect(self.generate_requested)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Cancel the running job (Esc)")
+        self.cancel_button.setMinimumHeight(34)
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel_requested)
+
+        self._layout()
+
+    def _layout(self) -> None:
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        form.addRow("Mode", self.mode)
+        form.addRow("", self.mode_hint)
+        form.addRow("Model", self.model)
+        form.addRow("Sampler", self.scheduler)
+        form.addRow("Steps", self.steps)
+        form.addRow("CFG scale", self.cfg)
+        seed_row = QHBoxLayout()
+        seed_row.addWidget(self.seed, 1)
+        seed_row.addWidget(self.random_seed)
+        seed_row.addWidget(self.reuse_seed)
+        form.addRow("Seed", seed_row)
+        size_row = QHBoxLayout()
+        size_row.addWidget(self.width_box)
+        size_row.addWidget(QLabel("×"))
+        size_row.addWidget(self.height_box)
+        form.addRow("Size", size_row)
+        form.addRow("", self.presets)
+        form.addRow("Strength", self.strength)
+        form.addRow("Count", self.count)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.generate_button, 2)
+        buttons.addWidget(self.cancel_button, 1)
+
+        settings = QWidget()
+        settings.setLayout(form)
+        self.splitter.addWidget(settings)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 0)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.splitter, 1)
+        layout.addLayout(buttons)
+
+    # --- behaviour -----------------------------------------------------------------------
+    def _apply_preset(self, index: int) -> None:
+        size = self.presets.itemData(index)
+        if size:
+            self.width_box.setValue(size[0])
+            self.height_box.setValue(size[1])
+        self.presets.setCurrentIndex(0)
+
+    def use_last_seed(self) -> None:
+        if self.last_seed is not None:
+            self.random_seed.setChecked(False)
+            self.seed.setValue(self.last_seed)
+
+    def set_auto_mode(self, mode: str) -> None:
+        self.auto_mode = mode
+        self.mode_hint.setText(f"canvas suggests <b>{mode}</b>")
+        self.strength.setEnabled(self.effective_mode() != "txt2img")
+
+    def effective_mode(self) -> str:
+        override = self.mode.currentData()
+        return self.auto_mode if override == AUTO else str(override)
+
+    def set_running(self, running: bool) -> None:
+        self.cancel_button.setEnabled(running)
+        self.generate_button.setText("Queue" if running else "Generate")
+
+    def set_models(self, names: list[str]) -> None:
+        current = self.model.currentText()
+        self.model.clear()
+        self.model.addItems(list(dict.fromkeys([*names, *DEFAULT_MODELS])))
+        self.model.setCurrentText(current)
+
+    # --- params --------------------------------------------------------------------------
+    def params(self) -> GenerationParams:
+        """The panel's parameters; a random seed is drawn now when "Random" is on."""
+        seed = random_seed() if self.random_seed.isChecked() else int(self.seed.value())
+        return GenerationParams(
+            prompt=self.prompt.toPlainText().strip(),
+            negative=self.negative.toPlainText().strip(),
+            mode=self.effective_mode(),
+            model=self.model.currentText().strip() or "tiny",
+            scheduler=self.scheduler.currentText(),
+            steps=self.steps.value(),
+            cfg=round(self.cfg.value(), 2),
+            seed=seed,
+            width=_snap8(self.width_box.value()),
+            height=_snap8(self.height_box.value()),
+            strength=round(self.strength.value(), 3),
+            count=self.count.value(),
+        )
+
+    def set_params(self, params: GenerationParams, include_seed: bool = True) -> None:
+        """Fill the panel (Reuse parameters). The mode override is left alone."""
+        self.prompt.setPlainText(params.prompt)
+        self.negative.setPlainText(params.negative)
+        self.model.setCurrentText(params.model)
+        index = self.scheduler.findText(params.scheduler)
+        if index >= 0:
+            self.scheduler.setCurrentIndex(index)
+        self.steps.setValue(int(params.steps))
+        self.cfg.setValue(float(params.cfg))
+        if include_seed:
+            self.random_seed.setChecked(False)
+            self.seed.setValue(int(params.seed))
+        self.width_box.setValue(_snap8(int(params.width)))
+        self.height_box.setValue(_snap8(int(params.height)))
+        self.strength.setValue(float(params.strength))
+        self.count.setValue(max(1, min(int(params.count), self.count.maximum())))
