@@ -31,6 +31,10 @@ class EngineLike(Protocol):
 
     def generate(self, params: Any, image: Any = ..., mask: Any = ..., **callbacks: Any) -> Any: ...
 
+    def warm_up(self) -> None: ...
+
+    def list_models(self) -> list[Any]: ...
+
 
 EngineFactory = Callable[[], EngineLike]
 
@@ -75,34 +79,26 @@ class Worker(QObject):
             self._list_models(engine)
             if model and model != self._loaded:
                 self.state_changed.emit(f"loading model {model}…")
-                loaded = engine.load(model=model)
+                engine.load(model=model)
                 self._loaded = model
-                self._warm_up(engine, loaded)
+                self._warm_up(engine)
             self.state_changed.emit("ready")
         except Exception as exc:  # the app must stay usable whatever the engine raises
             self.error.emit(0, _message(exc, "could not load the model"))
             self.state_changed.emit("model failed to load")
 
     @staticmethod
-    def _warm_up(engine: EngineLike, loaded: Any) -> None:
+    def _warm_up(engine: EngineLike) -> None:
         """Build each mode's pipeline now (the first build imports hundreds of diffusers modules,
         which would otherwise stall the GUI for a moment when the first job starts)."""
-        warm = getattr(engine, "warm_up", None)
         try:
-            if callable(warm):
-                warm()
-            elif callable(getattr(loaded, "pipeline", None)):
-                for mode in ("txt2img", "img2img", "inpaint"):
-                    loaded.pipeline(mode)
+            engine.warm_up()
         except Exception:
             log.warning("warming up the pipelines failed", exc_info=True)
 
     def _list_models(self, engine: EngineLike) -> None:
-        lister = getattr(engine, "list_models", None) or getattr(engine, "models", None)
-        if not callable(lister):
-            return
         try:
-            names = [str(getattr(m, "name", m)) for m in lister()]
+            names = [ref.name for ref in engine.list_models()]
         except Exception:
             log.exception("listing models failed")
             return

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
+from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 
@@ -36,6 +38,12 @@ class FakeEngine:
         if model == "missing":
             raise ModelError("model 'missing' was not found; see `studio models`")
         self.loaded.append(model)
+
+    def warm_up(self) -> None:
+        self.warmed = True
+
+    def list_models(self) -> list[Any]:
+        return [SimpleNamespace(name=name) for name in ("tiny", "tiny-inpaint")]
 
     def generate(self, params, image=None, mask=None, on_step=None, on_result=None, cancel=None):
         self.calls.append(params)
