@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import random
 from dataclasses import dataclass, field
 from typing import Any
@@ -116,6 +117,13 @@ class GenerationParams:
                 )
         if not 0.0 <= float(self.strength) <= 1.0:
             raise ParamsError(f"strength must be between 0 and 1, got {self.strength!r}")
+        if self.mode != "txt2img" and int(self.steps * float(self.strength)) < 1:
+            # diffusers runs int(steps * strength) steps
+            need = math.ceil(1 / max(float(self.strength), 1e-3) - 1e-9)
+            raise ParamsError(
+                f"{self.steps} steps at strength {float(self.strength):g} leave no denoising "
+                f"step; use at least {need} steps or a higher strength"
+            )
         if not isinstance(self.count, int) or not 1 <= self.count <= 1000:
             raise ParamsError(f"count must be a whole number from 1 to 1000, got {self.count!r}")
         if not 0 <= self.mask_blur <= 256:
