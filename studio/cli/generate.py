@@ -34,17 +34,8 @@ def register(subparsers: Any) -> None:
             parser.add_argument("--strength", type=float, help="how much to change (0-1)")
         if mode == "inpaint":
             parser.add_argument("--mask", type=Path, required=True, help="white = repaint")
-            parser.add_argument(
-                "--mask-blur", type=int, help="feather the mask edge (px, default 4)"
-            )
-            parser.add_argument(
-                "--padding", type=int, help="context around the mask (px, default 32)"
-            )
-            parser.add_argument(
-                "--inpaint-area",
-                choices=("masked", "whole"),
-                help="render only the masked area (default) or the whole picture",
-            )
+        if mode in ("inpaint", "outpaint"):
+            _add_inpaint_options(parser, mode)
         if mode == "outpaint":
             parser.add_argument(
                 "--extend", required=True, help="pixels to add: LEFT,TOP,RIGHT,BOTTOM"
@@ -53,12 +44,49 @@ def register(subparsers: Any) -> None:
         parser.set_defaults(func=run, mode=mode)
 
 
+def _add_inpaint_options(parser: argparse.ArgumentParser, mode: str) -> None:
+    group = parser.add_argument_group(f"{mode} options")
+    group.add_argument("--mask-blur", type=int, help="feather the mask edge (px, default 4)")
+    group.add_argument("--padding", type=int, help="context around the mask (px, default 32)")
+    group.add_argument(
+        "--inpaint-area",
+        choices=("masked", "whole"),
+        help="render only the area around the mask at model size (default) or the whole picture",
+    )
+    group.add_argument("--mask-grow", type=int, help="grow (or, negative, shrink) the mask (px)")
+    group.add_argument(
+        "--color-match", action="store_true", default=None, help="match the repainted colours"
+    )
+    group.add_argument(
+        "--masked-content",
+        choices=("auto", "original", "fill"),
+        help="what the model starts from inside the mask (default auto)",
+    )
+    if mode == "outpaint":
+        group.add_argument("--outpaint-overlap", type=int, help="blend band into the original (px)")
+
+
+# CLI option -> key in GenerationParams.extra, read by the inpaint flow.
+EXTRA_OPTIONS = {
+    "mask_grow": "mask_grow",
+    "color_match": "color_match",
+    "masked_content": "masked_content",
+    "outpaint_overlap": "overlap",
+}
+
+
+def _with_extras(params: GenerationParams, args: argparse.Namespace) -> GenerationParams:
+    given = {key: getattr(args, dest, None) for dest, key in EXTRA_OPTIONS.items()}
+    given = {key: value for key, value in given.items() if value is not None}
+    return params.replace(extra={**params.extra, **given}) if given else params
+
+
 def _defaults(mode: str) -> dict[str, Any]:
     settings_model = getattr(Settings.load(), "default_model", None)
     defaults: dict[str, Any] = {"seed": random_seed(), "steps": 20, "cfg": 7.0}
     if settings_model:
         defaults["model"] = settings_model
-    if mode == "inpaint":
+    if mode in ("inpaint", "outpaint"):
         defaults["strength"] = 1.0
     return defaults
 
@@ -89,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
     from studio.engine.models.catalog import resolve_model
 
     image, mask = _inputs(args)
-    params = build_params(args, args.mode, _defaults(args.mode))
+    params = _with_extras(build_params(args, args.mode, _defaults(args.mode)), args)
     resolve_model(params.model, Settings.load().model_dirs)  # an unknown model fails fast
     size_given = bool(args.size) or bool(args.params_from)
     if not size_given and image is not None and args.mode == "img2img":

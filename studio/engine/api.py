@@ -74,11 +74,21 @@ class Engine:
         self._previewer = self._make_previewer(self._model)
         return self._model
 
+    def warm_up(self) -> None:
+        """Build every mode's pipeline now (~300 diffusers imports), not on the first job."""
+        if self._model is None:
+            return
+        for mode in ("txt2img", "img2img", "inpaint"):
+            self._model.pipeline(mode)
+
     def unload(self) -> None:
         if self._model is None:
             return
         self._model = None
         self._previewer = None
+        from studio.engine.upscale.loading import clear_cache
+
+        clear_cache()
         gc.collect()
         import torch
 
@@ -117,7 +127,7 @@ class Engine:
         cancel: threading.Event | None = None,
     ) -> list[GenerationResult]:
         """Render params.count images (seeds seed, seed+1, ...). See the module docstring."""
-        from studio.engine.masked import inpaint_image, outpaint_image
+        from studio.engine.inpaint_flow import inpaint_image, outpaint_image
         from studio.engine.runner import DiffusionRun
 
         params = params.validated()
@@ -139,9 +149,7 @@ class Engine:
             if one.mode == "txt2img":
                 pixels = run("txt2img", width=one.width, height=one.height)
             elif one.mode == "img2img":
-                pixels = run(
-                    "img2img", width=one.width, height=one.height, image=_fit(image, one)
-                )
+                pixels = run("img2img", width=one.width, height=one.height, image=_fit(image, one))
             elif one.mode == "inpaint":
                 pixels = inpaint_image(run, one, image, mask)
             else:
@@ -160,13 +168,49 @@ class Engine:
         scale: float | None = None,
         tile: int = 512,
         *,
+        device: str = "auto",
         on_tile: TileCallback | None = None,
         cancel: threading.Event | None = None,
     ) -> np.ndarray:
+        """Upscale with Lanczos or an upscaler model (a path or a name in upscaler_dirs)."""
         from studio.engine.upscale import upscale_image
 
         return upscale_image(
-            image, upscaler=upscaler, scale=scale, tile=tile, on_tile=on_tile, cancel=cancel
+            image,
+            upscaler=upscaler,
+            scale=scale,
+            tile=tile,
+            device=device,
+            on_tile=on_tile,
+            cancel=cancel,
+            dirs=self.settings.upscaler_dirs,
+        )
+
+    def detail_upscale(
+        self,
+        image: np.ndarray,
+        params: GenerationParams,
+        upscaler: str = "lanczos",
+        scale: float = 2.0,
+        tile: int = 512,
+        *,
+        on_tile: TileCallback | None = None,
+        on_step: StepCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> np.ndarray:
+        """Upscale, then repaint detail with tiled img2img (params: model, prompt, steps...)."""
+        from studio.engine.upscale.detail import detail_upscale, engine_img2img
+
+        return detail_upscale(
+            image,
+            engine_img2img(self, params, on_step=on_step, cancel=cancel),
+            upscaler=upscaler,
+            scale=scale,
+            tile=tile,
+            device=params.device,
+            dirs=self.settings.upscaler_dirs,
+            on_tile=on_tile,
+            cancel=cancel,
         )
 
 
@@ -180,7 +224,9 @@ def _fit(image: np.ndarray, params: GenerationParams) -> np.ndarray:
     return np.asarray(resized)
 
 
-def _check_inputs(params: GenerationParams, image: np.ndarray | None, mask: np.ndarray | None) -> None:
+def _check_inputs(
+    params: GenerationParams, image: np.ndarray | None, mask: np.ndarray | None
+) -> None:
     if params.mode == "txt2img":
         return
     if image is None:
@@ -189,7 +235,9 @@ def _check_inputs(params: GenerationParams, image: np.ndarray | None, mask: np.n
         raise InputImageError("the input image must be 8-bit RGB or RGBA")
     if params.mode == "inpaint":
         if mask is None:
-            raise InputImageError("inpaint needs a mask; give one with --mask MASK (white = repaint)")
+            raise InputImageError(
+                "inpaint needs a mask; give one with --mask MASK (white = repaint)"
+            )
         if mask.shape != image.shape[:2]:
             raise InputImageError(
                 f"the mask is {mask.shape[1]}x{mask.shape[0]} but the image is "

@@ -100,6 +100,15 @@ class DiffusionRun:
             kwargs["strength"] = self.params.strength if strength is None else strength
         if mode == "inpaint":
             kwargs.update(mask_image=Image.fromarray(mask), width=width, height=height)
+            if not self.model.is_inpainting_model:
+                # A 4-channel UNet never reads the masked-image latents: hand diffusers zeros
+                # instead of letting it spend a VAE encode on them.
+                scale = pipe.vae_scale_factor
+                kwargs["masked_image_latents"] = torch.zeros(
+                    (1, 4, height // scale, width // scale),
+                    device=self.model.device,
+                    dtype=self.model.dtype,
+                )
         with torch.inference_mode():
             images = pipe(**kwargs).images
         return to_uint8(images[0])

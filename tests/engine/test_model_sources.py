@@ -53,7 +53,7 @@ def test_install_roots_are_searched_and_names_resolve(tmp_path, tiny_folder):
 def test_a_broken_checkpoint_is_a_clear_model_error(tmp_path):
     broken = tmp_path / "broken.safetensors"
     broken.write_bytes(b"\x00" * 64)
-    with pytest.raises(ModelError, match="could not load model 'broken.safetensors'"):
+    with pytest.raises(ModelError, match=r"could not load model 'broken\.safetensors'"):
         Engine(Settings()).load(str(broken))
 
 
@@ -83,16 +83,20 @@ def test_hub_id_loads_from_the_local_cache_without_network(tmp_path, tiny_folder
     assert done.returncode == 0, done.stderr
     assert Image.open(out).size == (64, 64)
     listed = subprocess.run(
-        [sys.executable, "-m", "studio", "models"], capture_output=True, text=True, env=env, timeout=60
+        [sys.executable, "-m", "studio", "models"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert "someone/tiny-sd" in listed.stdout
 
 
 def test_missing_hub_model_offline_says_what_to_do(tmp_path):
     env = {**os.environ, "HF_HUB_CACHE": str(tmp_path), "HF_HUB_OFFLINE": "1"}
+    args = ["generate", "-p", "x", "--model", "nobody/absent", "-o", str(tmp_path / "x.png")]
     done = subprocess.run(
-        [sys.executable, "-m", "studio", "generate", "-p", "x", "--model", "nobody/absent"]
-        + ["-o", str(tmp_path / "x.png")],
+        [sys.executable, "-m", "studio", *args],
         capture_output=True,
         text=True,
         env=env,
@@ -124,6 +128,8 @@ def test_taesd_previews_when_its_weights_are_cached(tmp_path):
         "print(r[-1].preview.shape)"
     )
     env = {**os.environ, "HF_HUB_CACHE": str(cache), "HF_HUB_OFFLINE": "1"}
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=180)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=180
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "(64, 64, 3)"  # full size, where the linear preview is 8x8
