@@ -17,6 +17,8 @@ from studio.core.metadata import PARAMETERS_KEY, STUDIO_KEY, format_infotext, pa
 from studio.core.params import GenerationParams
 
 MAX_PIXELS = 16384 * 16384
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
 READABLE_FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "TIFF")
 
 
@@ -57,7 +59,7 @@ def read_image(path: str | os.PathLike[str]) -> tuple[np.ndarray, dict[str, str]
     image = _open_checked(Path(path))
     chunks = {k: v for k, v in getattr(image, "text", {}).items() if isinstance(v, str)}
     if "exif" in image.info and PARAMETERS_KEY not in chunks:
-        comment = _exif_user_comment(image)
+        comment = read_exif_user_comment(image)
         if comment:
             chunks[PARAMETERS_KEY] = comment
     has_alpha = image.mode in ("RGBA", "LA", "PA") or (
@@ -78,20 +80,36 @@ def read_mask(path: str | os.PathLike[str]) -> np.ndarray:
     return np.asarray(image.convert("L"), dtype=np.uint8).copy()
 
 
-def _exif_user_comment(image: Image.Image) -> str | None:
+def read_exif_user_comment(image: Image.Image) -> str | None:
+    """EXIF UserComment text as A1111 writes it (piexif: b"UNICODE\\0" + UTF-16-BE) and reads it
+    back: also UTF-16-LE (Windows, ExifTool on Intel-order files), a BOM, ASCII/undefined
+    prefixes and bare UTF-8; NUL padding dropped. None when there is no comment."""
     with contextlib.suppress(Exception):
-        exif = image.getexif().get_ifd(0x8769)
-        raw = exif.get(0x9286)
-        if isinstance(raw, bytes):
-            if raw.startswith(b"UNICODE\x00"):
-                return raw[8:].decode("utf-16-be", errors="replace")
-            return raw[8:].decode("ascii", errors="replace")
+        raw = image.getexif().get_ifd(0x8769).get(0x9286)
         if isinstance(raw, str):
-            return raw
+            return raw.rstrip("\x00") or None
+        if not isinstance(raw, bytes):
+            return None
+        prefix, body = raw[:8], raw[8:]
+        if prefix == b"UNICODE\x00":
+            if body[:2] in (b"\xfe\xff", b"\xff\xfe"):
+                encoding, body = ("utf-16-be" if body[:2] == b"\xfe\xff" else "utf-16-le"), body[2:]
+            else:
+                # Mostly-Latin text has its zero bytes first in each pair in big-endian order.
+                high, low = body[0::2].count(0), body[1::2].count(0)
+                encoding = "utf-16-le" if low > high else "utf-16-be"
+            text = body[: len(body) // 2 * 2].decode(encoding, errors="replace")
+        elif prefix in (b"ASCII\x00\x00\x00", b"JIS\x00\x00\x00\x00\x00", b"\x00" * 8):
+            text = body.decode("utf-8", errors="replace")
+        else:
+            text = raw.decode("utf-8", errors="replace")
+        return text.rstrip("\x00") or None
     return None
 
 
-def png_info(params: GenerationParams | None, extra: dict[str, str] | None = None) -> PngImagePlugin.PngInfo:
+def png_info(
+    params: GenerationParams | None, extra: dict[str, str] | None = None
+) -> PngImagePlugin.PngInfo:
     info = PngImagePlugin.PngInfo()
     if params is not None:
         info.add_text(PARAMETERS_KEY, format_infotext(params))
@@ -104,7 +122,9 @@ def png_info(params: GenerationParams | None, extra: dict[str, str] | None = Non
 def encode_png(pixels: np.ndarray, params: GenerationParams | None = None) -> bytes:
     """PNG bytes of a uint8 (H, W[, C]) array with the `parameters` and `studio` chunks."""
     buffer = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(pixels)).save(buffer, format="PNG", pnginfo=png_info(params))
+    Image.fromarray(np.ascontiguousarray(pixels)).save(
+        buffer, format="PNG", pnginfo=png_info(params)
+    )
     return buffer.getvalue()
 
 
@@ -114,6 +134,8 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     try:
+        if hasattr(os, "fchmod"):  # mkstemp makes 0600; a saved image is as readable as any file
+            os.fchmod(fd, 0o666 & ~_UMASK)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -126,6 +148,8 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     return target
 
 
-def save_png(path: str | os.PathLike[str], pixels: np.ndarray, params: GenerationParams | None = None) -> Path:
+def save_png(
+    path: str | os.PathLike[str], pixels: np.ndarray, params: GenerationParams | None = None
+) -> Path:
     """Atomically write pixels as PNG with metadata."""
     return write_atomic(path, encode_png(pixels, params))
