@@ -144,3 +144,11 @@ def test_bad_inputs_raise_user_errors(engine):
         engine.generate(BASE.replace(width=60))
     with pytest.raises(ModelError, match="unknown model"):
         engine.generate(BASE.replace(model="no-such-model"))
+
+
+def test_every_mode_shares_the_one_loaded_model(engine):
+    model = engine.load("tiny")
+    pipes = [model.pipeline(mode) for mode in ("txt2img", "img2img", "inpaint")]
+    for name in ("unet", "vae", "text_encoder", "tokenizer"):
+        assert len({id(getattr(pipe, name)) for pipe in pipes}) == 1, name
+    assert engine.load("tiny") is model  # asking again loads nothing
