@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from studio.core.params import GenerationParams
 from studio.jobs.queue import Job, JobQueue
+from studio.jobs.upscale_job import UPSCALE, UpscaleRequest
 from studio.jobs.worker import EngineFactory, Worker
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,10 @@ class JobController(QObject):
     job_finished = Signal(int, str)
     error = Signal(int, str)
     models_listed = Signal(object)
+    tile = Signal(int, object)  # job id, UpscaleProgress
+    upscaled = Signal(int, object)  # job id, upscaled image
+    native_size = Signal(str, int)  # model name, native side in pixels
+    upscalers_listed = Signal(object)  # list[str]
 
     _run = Signal(object)  # -> Worker.run_job (queued, runs in the worker thread)
     _preload = Signal(str)  # -> Worker.preload
@@ -50,6 +55,10 @@ class JobController(QObject):
         self._worker.result.connect(self.result)
         self._worker.error.connect(self.error)
         self._worker.models_listed.connect(self.models_listed)
+        self._worker.tile.connect(self.tile)
+        self._worker.upscaled.connect(self.upscaled)
+        self._worker.native_size.connect(self.native_size)
+        self._worker.upscalers_listed.connect(self.upscalers_listed)
         self._worker.job_finished.connect(self._on_finished)
         self._thread.finished.connect(self._worker.deleteLater)
         self._closed = False
@@ -97,6 +106,19 @@ class JobController(QObject):
             params,
             None if image is None else np.array(image, copy=True),
             None if mask is None else np.array(mask, copy=True),
+        )
+        self.queue_changed.emit()
+        self._dispatch()
+        return job.id
+
+    def submit_upscale(
+        self, params: GenerationParams, request: UpscaleRequest, image: np.ndarray
+    ) -> int:
+        """Queue an upscale of `image` (copied); params feed the optional detail pass."""
+        if self._closed:
+            raise RuntimeError("the job controller has been shut down")
+        job = self._queue.add(
+            params, np.array(image, copy=True), None, kind=UPSCALE, request=request
         )
         self.queue_changed.emit()
         self._dispatch()

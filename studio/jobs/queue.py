@@ -7,6 +7,7 @@ import threading
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -22,6 +23,8 @@ class Job:
     image: np.ndarray | None = None
     mask: np.ndarray | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
+    kind: str = "generate"  # "generate" | "upscale" (studio.jobs.upscale_job)
+    request: Any = None  # plain-data extras of the kind, e.g. an UpscaleRequest
 
 
 class JobQueue:
@@ -36,8 +39,11 @@ class JobQueue:
         params: GenerationParams,
         image: np.ndarray | None = None,
         mask: np.ndarray | None = None,
+        *,
+        kind: str = "generate",
+        request: Any = None,
     ) -> Job:
-        job = Job(next(self._ids), params, image, mask)
+        job = Job(next(self._ids), params, image, mask, kind=kind, request=request)
         self._pending.append(job)
         return job
 

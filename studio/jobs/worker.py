@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from studio.core.errors import Cancelled, UserError
 from studio.jobs.queue import Job
+from studio.jobs.upscale_job import UPSCALE, needs_model, run_upscale, upscaler_names
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,10 @@ class Worker(QObject):
     job_finished = Signal(int, str)  # job id, "done" | "cancelled" | "failed"
     error = Signal(int, str)  # job id (0 for model loading), message for the user
     models_listed = Signal(object)  # list[str]
+    tile = Signal(int, object)  # job id, UpscaleProgress (upscale jobs)
+    upscaled = Signal(int, object)  # job id, upscaled image (numpy uint8)
+    native_size = Signal(str, int)  # model name, its native side in pixels (after loading)
+    upscalers_listed = Signal(object)  # list[str], "lanczos" first
 
     def __init__(self, engine_factory: EngineFactory | None = None) -> None:
         super().__init__()
@@ -77,10 +82,10 @@ class Worker(QObject):
         try:
             engine = self._ensure_engine()
             self._list_models(engine)
+            self._list_upscalers(engine)
             if model and model != self._loaded:
                 self.state_changed.emit(f"loading model {model}…")
-                engine.load(model=model)
-                self._loaded = model
+                self._load(engine, model)
                 self._warm_up(engine)
             self.state_changed.emit("ready")
         except Exception as exc:  # the app must stay usable whatever the engine raises
@@ -104,6 +109,22 @@ class Worker(QObject):
             return
         self.models_listed.emit(names)
 
+    def _list_upscalers(self, engine: EngineLike) -> None:
+        try:
+            names = upscaler_names(engine)
+        except Exception:
+            log.exception("listing upscalers failed")
+            return
+        self.upscalers_listed.emit(names)
+
+    def _load(self, engine: EngineLike, model: str) -> None:
+        """Load `model` and report its native size (plain data) when the engine tells it."""
+        loaded = engine.load(model=model)
+        self._loaded = model
+        native = getattr(loaded, "native_size", None)
+        if isinstance(native, int) and native > 0:
+            self.native_size.emit(model, native)
+
     @Slot(object)
     def run_job(self, job: Job) -> None:
         """Run one job to the end (or until cancelled); always emits job_finished."""
@@ -112,20 +133,16 @@ class Worker(QObject):
             if job.cancel.is_set():
                 raise Cancelled()
             engine = self._ensure_engine()
-            if job.params.model != self._loaded:
+            if needs_model(job) and job.params.model != self._loaded:
                 self.state_changed.emit(f"loading model {job.params.model}…")
-                engine.load(model=job.params.model)
-                self._loaded = job.params.model
+                self._load(engine, job.params.model)
             self.job_started.emit(job.id, job.params)
             started = time.perf_counter()
-            engine.generate(
-                job.params,
-                image=job.image,
-                mask=job.mask,
-                on_step=lambda report: self.step.emit(job.id, report),
-                on_result=lambda res: self.result.emit(job.id, res.image, res.params),
-                cancel=job.cancel,
-            )
+            if job.kind == UPSCALE:
+                image = run_upscale(engine, job, lambda report: self.tile.emit(job.id, report))
+                self.upscaled.emit(job.id, image)
+            else:
+                self._generate(engine, job)
             outcome = "done"
             log.info("job %d done in %.2fs", job.id, time.perf_counter() - started)
         except Cancelled:
@@ -133,9 +150,20 @@ class Worker(QObject):
         except Exception as exc:
             if not isinstance(exc, UserError):
                 log.error("job %d failed:\n%s", job.id, traceback.format_exc())
-            self.error.emit(job.id, _message(exc, "generation failed"))
+            context = "upscaling failed" if job.kind == UPSCALE else "generation failed"
+            self.error.emit(job.id, _message(exc, context))
         finally:
             self.job_finished.emit(job.id, outcome)
+
+    def _generate(self, engine: EngineLike, job: Job) -> None:
+        engine.generate(
+            job.params,
+            image=job.image,
+            mask=job.mask,
+            on_step=lambda report: self.step.emit(job.id, report),
+            on_result=lambda res: self.result.emit(job.id, res.image, res.params),
+            cancel=job.cancel,
+        )
 
 
 def lower_thread_priority(niceness: int = 10) -> None:

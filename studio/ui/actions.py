@@ -18,6 +18,7 @@ SHORTCUTS: list[tuple[str, str, str]] = [
     ("File", "Open…", "Ctrl+O"),
     ("File", "Save", "Ctrl+S"),
     ("File", "Save As…", "Ctrl+Shift+S"),
+    ("File", "Export variations…", "Ctrl+Shift+E"),
     ("File", "Quit", "Ctrl+Q"),
     ("Edit", "Undo", "Ctrl+Z"),
     ("Edit", "Redo", "Ctrl+Shift+Z"),
@@ -28,6 +29,7 @@ SHORTCUTS: list[tuple[str, str, str]] = [
     ("View", "Zoom in", "Ctrl+="),
     ("View", "Zoom out", "Ctrl+-"),
     ("View", "Show mask overlay", "M"),
+    ("View", "Variations grid", "G"),
     ("Image", "Mask brush", "B"),
     ("Image", "Mask eraser", "E"),
     ("Image", "Smaller brush", "["),
@@ -37,10 +39,14 @@ SHORTCUTS: list[tuple[str, str, str]] = [
     ("Image", "Invert mask", "Ctrl+I"),
     ("Image", "Clear mask", "Del"),
     ("Image", "Mask everything", "Ctrl+A"),
+    ("Image", "Expand canvas…", "Ctrl+Alt+C"),
+    ("Image", "Upscale…", "Ctrl+Alt+U"),
     ("Generate", "Generate", "Ctrl+Return"),
     ("Generate", "Cancel", "Esc"),
     ("Generate", "Apply selected variation", "Return"),
     ("Generate", "Reuse parameters", "Ctrl+R"),
+    ("Generate", "Star / unstar variation", "S"),
+    ("Generate", "Compare with canvas", "C"),
 ]
 
 
@@ -165,6 +171,20 @@ def build(window: MainWindow) -> Actions:
         "clear_mask", "&Clear mask", w.clear_mask, QKeySequence.StandardKey.Delete, "Clear the mask"
     )
     a.add("select_all", "Mask &everything", w.select_all_mask, "Ctrl+A", "Mask the whole image")
+    a.add(
+        "expand_canvas",
+        "E&xpand canvas…",
+        lambda: w.inpaint_tools.open_expand_dialog(),
+        "Ctrl+Alt+C",
+        "Grow the canvas and outpaint the new area (or Alt+drag an image edge)",
+    )
+    a.add(
+        "upscale",
+        "&Upscale…",
+        lambda: w.upscale_ui.open_dialog(),
+        "Ctrl+Alt+U",
+        "Upscale the canvas image or the selected variation (undoable)",
+    )
 
     gen = a.add(
         "generate",
@@ -209,15 +229,44 @@ def build(window: MainWindow) -> Actions:
         None,
         "Delete the selected variation",
     )
+    # Issue 5: stars, the grid, compare and export (studio.ui.variations_presenter).
+    a.add(
+        "star",
+        "&Star / unstar variation",
+        w.variations.toggle_star,
+        "S",
+        "Star the selected variation(s) for export; again to unstar",
+    )
+    a.add(
+        "compare",
+        "C&ompare with canvas",
+        w.variations.compare,
+        "C",
+        "Show the selected variation beside the canvas",
+    )
+    a.add(
+        "export_variations",
+        "&Export variations…",
+        w.variations.open_export_dialog,
+        "Ctrl+Shift+E",
+        "Export starred or all variations with their parameters",
+    )
+    grid = w.variations.dock.toggleViewAction()
+    grid.setObjectName("variations_grid")
+    grid.setText("Variations &grid")
+    grid.setShortcut(QKeySequence("G"))
+    grid.setStatusTip("All variations of the session at a chosen size")
+    a.by_name["variations_grid"] = grid
+    w.addAction(grid)
     return a
 
 
 def build_menus(window: MainWindow, a: Actions) -> None:
     bar = window.menuBar()
     layout = {
-        "&File": ["new", "open", None, "save", "save_as", None, "quit"],
+        "&File": ["new", "open", None, "save", "save_as", "export_variations", None, "quit"],
         "&Edit": ["undo", "redo", None, "copy", "paste"],
-        "&View": ["fit", "actual", "zoom_in", "zoom_out", None, "show_mask"],
+        "&View": ["fit", "actual", "zoom_in", "zoom_out", None, "show_mask", "variations_grid"],
         "&Image": [
             "brush",
             "eraser",
@@ -231,6 +280,9 @@ def build_menus(window: MainWindow, a: Actions) -> None:
             "invert",
             "clear_mask",
             "select_all",
+            None,
+            "expand_canvas",
+            "upscale",
         ],
         "&Generate": [
             "generate",
@@ -241,6 +293,9 @@ def build_menus(window: MainWindow, a: Actions) -> None:
             "reuse",
             "save_variation",
             "delete_variation",
+            None,
+            "star",
+            "compare",
         ],
     }
     for title, names in layout.items():

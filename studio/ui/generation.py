@@ -15,10 +15,6 @@ if TYPE_CHECKING:
     from studio.ui.main_window import MainWindow
 
 
-def _snap8(value: int) -> int:
-    return max(8, round(value / 8) * 8)
-
-
 class GenerationPresenter(QObject):
     """GUI-thread glue between JobController signals and the widgets."""
 
@@ -53,7 +49,10 @@ class GenerationPresenter(QObject):
         image = None if mode == "txt2img" else doc.image.copy()
         mask = doc.mask.copy() if mode == "inpaint" else None
         if image is not None:
-            params = params.replace(width=_snap8(doc.width), height=_snap8(doc.height))
+            # inpaint "only masked" renders at the model's native size, other modes at the
+            # picture's own (studio.ui.inpaint_tools.processing_size)
+            width, height = self.window.inpaint_tools.processing_size(params, doc.width, doc.height)
+            params = params.replace(width=width, height=height)
         return params.validated(), image, mask
 
     def generate(self) -> int | None:
@@ -62,6 +61,12 @@ class GenerationPresenter(QObject):
         except ParamsError as exc:
             self.window.show_error(str(exc))
             return None
+        return self.submit(params, image, mask)
+
+    def submit(
+        self, params: GenerationParams, image: np.ndarray | None, mask: np.ndarray | None
+    ) -> int:
+        """Queue a generation job with validated params; its previews and results show here."""
         job_id = self.controller.submit(params, image, mask)
         self._job_params[job_id] = params
         self._preview_masks[job_id] = mask

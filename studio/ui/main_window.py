@@ -22,12 +22,15 @@ from studio.ui.canvas import CanvasView
 from studio.ui.commands import EditCommand
 from studio.ui.dialogs import ask_canvas_size
 from studio.ui.generation import GenerationPresenter
+from studio.ui.inpaint_tools import InpaintTools
 from studio.ui.prompt_panel import PromptPanel
 from studio.ui.qtimage import from_qimage, to_qimage
 from studio.ui.queue_view import QueueView
 from studio.ui.settings import load_params, save_params
 from studio.ui.status import StatusBar
+from studio.ui.upscale import UpscalePresenter
 from studio.ui.variations import Variation, VariationsStrip
+from studio.ui.variations_presenter import VariationsPresenter
 
 log = logging.getLogger(__name__)
 OPEN_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff);;All files (*)"
@@ -68,6 +71,9 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self._docks[0]], [340], Qt.Orientation.Horizontal)
 
         self.generation = GenerationPresenter(self, controller)
+        self.inpaint_tools = InpaintTools(self)  # context box, Expand canvas, Alt+edge drag
+        self.upscale_ui = UpscalePresenter(self)  # Image ▸ Upscale…
+        self.variations = VariationsPresenter(self)  # star, grid, compare, export (issue 5)
         self.actions_ = window_actions.build(self)
         window_actions.build_menus(self, self.actions_)
         window_actions.build_toolbar(self, self.actions_)
@@ -138,6 +144,7 @@ class MainWindow(QMainWindow):
 
     def update_mode(self) -> None:
         self.panel.set_auto_mode(self.document.suggested_mode())
+        self.inpaint_tools.refresh()
 
     def invert_mask(self) -> None:
         self.push_edit(self.document.invert_mask_edit())
@@ -308,8 +315,7 @@ class MainWindow(QMainWindow):
             self.save_variation(variation)
 
     def delete_selected_variation(self) -> None:
-        if (variation := self.strip.selected()) is not None:
-            self.strip.remove(variation)
+        self.variations.delete_selected()  # the grid's selection when it has focus
 
     def _variation_deleted(self, variation: Variation) -> None:
         if self.showing_variation is variation:
@@ -317,7 +323,7 @@ class MainWindow(QMainWindow):
             self.canvas.clear_preview()
 
     def reuse_parameters(self) -> None:
-        variation = self.strip.selected()
+        variation = self.variations.current()
         params = variation.params if variation is not None else self.document.params
         if params is None:
             self.show_error("nothing to reuse: select a variation or open an image made by Studio")
@@ -377,6 +383,7 @@ class MainWindow(QMainWindow):
             self._closed = True
             self.save_settings()
             self.controller.shutdown(2000)
+            self.variations.shutdown()
             self.undo_stack.cleanChanged.disconnect()
             self.undo_stack.indexChanged.disconnect()
         if self._error_box is not None:

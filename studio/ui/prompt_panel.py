@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QSplitter,
     QToolButton,
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.core.params import MAX_SEED, MODES, SCHEDULERS, GenerationParams, random_seed
+from studio.ui.inpaint_controls import InpaintControls
 
 AUTO = "auto"
 SIZE_PRESETS = [
@@ -39,6 +42,25 @@ DEFAULT_MODELS = ["tiny", "tiny-inpaint"]
 
 def _snap8(value: int) -> int:
     return max(8, round(value / 8) * 8)
+
+
+class _SettingsScroll(QScrollArea):
+    """The settings form, scrolling on short screens; it asks for its full height."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__()
+        self.setWidget(widget)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setMinimumHeight(120)
+
+    def sizeHint(self) -> QSize:
+        hint = self.widget().sizeHint()
+        return QSize(hint.width() + self.verticalScrollBar().sizeHint().width(), hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.widget().minimumSizeHint().width(), 120)
 
 
 class PromptPanel(QWidget):
@@ -127,6 +149,7 @@ class PromptPanel(QWidget):
         self.count = QSpinBox()
         self.count.setRange(1, 64)
         self.count.setValue(1)
+        self.inpaint = InpaintControls(self)
 
         self.generate_button = QPushButton("Generate")
         self.generate_button.setObjectName("generateButton")
@@ -163,13 +186,15 @@ class PromptPanel(QWidget):
         form.addRow("", self.presets)
         form.addRow("Strength", self.strength)
         form.addRow("Count", self.count)
+        for label, field in self.inpaint.rows():
+            form.addRow(label, field)
         buttons = QHBoxLayout()
         buttons.addWidget(self.generate_button, 2)
         buttons.addWidget(self.cancel_button, 1)
 
         settings = QWidget()
         settings.setLayout(form)
-        self.splitter.addWidget(settings)
+        self.splitter.addWidget(_SettingsScroll(settings))
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
@@ -214,7 +239,7 @@ class PromptPanel(QWidget):
     def params(self) -> GenerationParams:
         """The panel's parameters; a random seed is drawn now when "Random" is on."""
         seed = random_seed() if self.random_seed.isChecked() else int(self.seed.value())
-        return GenerationParams(
+        params = GenerationParams(
             prompt=self.prompt.toPlainText().strip(),
             negative=self.negative.toPlainText().strip(),
             mode=self.effective_mode(),
@@ -228,6 +253,7 @@ class PromptPanel(QWidget):
             strength=round(self.strength.value(), 3),
             count=self.count.value(),
         )
+        return self.inpaint.apply(params)
 
     def set_params(self, params: GenerationParams, include_seed: bool = True) -> None:
         """Fill the panel (Reuse parameters). The mode override is left alone."""
@@ -246,3 +272,4 @@ class PromptPanel(QWidget):
         self.height_box.setValue(_snap8(int(params.height)))
         self.strength.setValue(float(params.strength))
         self.count.setValue(max(1, min(int(params.count), self.count.maximum())))
+        self.inpaint.set_params(params)

@@ -19,6 +19,9 @@ ID_ROLE = Qt.ItemDataRole.UserRole
 
 
 def describe(params: GenerationParams) -> str:
+    label = (params.extra or {}).get("job_label")  # jobs that are not generations (upscale)
+    if label:
+        return str(label)
     prompt = params.prompt or "(no prompt)"
     if len(prompt) > 40:
         prompt = prompt[:39] + "…"

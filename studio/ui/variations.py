@@ -2,41 +2,46 @@
 
 from __future__ import annotations
 
-import itertools
-from dataclasses import dataclass
-
 import numpy as np
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QKeyEvent, QPixmap
+from PySide6.QtCore import QEvent, QModelIndex, QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem, QMenu, QWidget
 
 from studio.core.metadata import format_infotext
 from studio.core.params import GenerationParams
-from studio.ui.qtimage import to_qimage
+from studio.core.session import Result
+from studio.ui.session_model import STAR_ROLE, ResultsModel, thumbnail_pixmap
+from studio.ui.thumbs import ThumbDelegate
 
 THUMB = 112
 KEY_ROLE = Qt.ItemDataRole.UserRole
 
 
-@dataclass(frozen=True, eq=False)
-class Variation:
-    key: int
-    image: np.ndarray
-    params: GenerationParams
-    job_id: int
+# One result of the session (studio.core.session): image, exact params, job id, star.
+Variation = Result
 
 
 class VariationsStrip(QListWidget):
+    """A view of the session's results (ResultsModel): it follows the model's signals."""
+
     preview_requested = Signal(object)  # Variation
     apply_requested = Signal(object)  # Variation
     save_requested = Signal(object)  # Variation
     reuse_requested = Signal(object)  # Variation
     deleted = Signal(object)  # Variation
+    compare_requested = Signal(object)  # Variation
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, session: ResultsModel | None = None) -> None:
         super().__init__(parent)
-        self._keys = itertools.count(1)
+        self.session = session if session is not None else ResultsModel(self)
         self._variations: dict[int, Variation] = {}
+        self.delegate = ThumbDelegate(self)
+        self.setItemDelegate(self.delegate)
+        self.setMouseTracking(True)  # the star toggle lights up under the mouse
+        self.delegate.star_clicked.connect(self._star_clicked)
+        self.session.result_added.connect(self._insert)
+        self.session.result_removed.connect(self._drop)
+        self.session.result_changed.connect(self._restyle)
         self.setViewMode(QListView.ViewMode.IconMode)
         self.setFlow(QListView.Flow.LeftToRight)
         self.setWrapping(False)
@@ -55,21 +60,35 @@ class VariationsStrip(QListWidget):
         self.currentItemChanged.connect(lambda item, _old: self._emit(self.preview_requested, item))
 
     def add(self, image: np.ndarray, params: GenerationParams, job_id: int) -> Variation:
-        variation = Variation(next(self._keys), image, params, job_id)
+        """Add a result to the session (the strip shows it through result_added)."""
+        return self.session.add(image, params, job_id)
+
+    def _insert(self, variation: Variation) -> None:
         self._variations[variation.key] = variation
-        thumb = QPixmap.fromImage(to_qimage(image)).scaled(
-            THUMB,
-            THUMB,
-            Qt.AspectRatioMode.KeepAspectRatio,
-            Qt.TransformationMode.SmoothTransformation,
-        )
-        item = QListWidgetItem(QIcon(thumb), f"seed {params.seed}")
+        item = QListWidgetItem(f"seed {variation.params.seed}")
+        item.setData(Qt.ItemDataRole.DecorationRole, thumbnail_pixmap(variation.image, THUMB))
         item.setData(KEY_ROLE, variation.key)
-        item.setToolTip(format_infotext(params).replace("\n", "<br>"))
+        item.setData(STAR_ROLE, variation.starred)
+        item.setToolTip(format_infotext(variation.params).replace("\n", "<br>"))
         item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.addItem(item)
         self.scrollToItem(item)
-        return variation
+
+    def item_of(self, variation: Variation) -> QListWidgetItem | None:
+        for i in range(self.count()):
+            if self.item(i).data(KEY_ROLE) == variation.key:
+                return self.item(i)
+        return None
+
+    def _restyle(self, variation: Variation) -> None:
+        item = self.item_of(variation)
+        if item is not None:
+            item.setData(STAR_ROLE, variation.starred)
+
+    def _star_clicked(self, index: QModelIndex) -> None:
+        variation = self.variation(self.item(index.row()))
+        if variation is not None:
+            self.session.toggle_star(variation)
 
     def variations(self) -> list[Variation]:
         return [self._variations[self.item(i).data(KEY_ROLE)] for i in range(self.count())]
@@ -83,10 +102,13 @@ class VariationsStrip(QListWidget):
         return self.variation(self.currentItem())
 
     def remove(self, variation: Variation) -> None:
-        for i in range(self.count()):
-            if self.item(i).data(KEY_ROLE) == variation.key:
-                self.takeItem(i)
-                break
+        """Delete from the session: the strip, the grid and exports all lose it."""
+        self.session.remove(variation)
+
+    def _drop(self, variation: Variation) -> None:
+        item = self.item_of(variation)
+        if item is not None:
+            self.takeItem(self.row(item))
         self._variations.pop(variation.key, None)
         self.deleted.emit(variation)
 
@@ -94,6 +116,20 @@ class VariationsStrip(QListWidget):
         variation = self.variation(item)
         if variation is not None:
             signal.emit(variation)
+
+    def event(self, event: QEvent) -> bool:
+        # Del/Backspace delete the selected variation here, not Image ▸ Clear mask (Del).
+        keys = (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.key() in keys
+            and not event.modifiers()
+            and self.selected() is not None
+        ):
+            event.accept()
+            return True
+        return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         variation = self.selected()
@@ -112,6 +148,9 @@ class VariationsStrip(QListWidget):
             return
         menu = QMenu(self)
         menu.addAction("Apply to canvas", lambda: self.apply_requested.emit(variation))
+        star = "Unstar" if variation.starred else "Star"
+        menu.addAction(star, lambda: self.session.toggle_star(variation))
+        menu.addAction("Compare with canvas", lambda: self.compare_requested.emit(variation))
         menu.addAction("Reuse parameters", lambda: self.reuse_requested.emit(variation))
         menu.addAction("Save as…", lambda: self.save_requested.emit(variation))
         menu.addSeparator()

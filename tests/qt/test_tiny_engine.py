@@ -37,7 +37,9 @@ def test_generate_on_tiny_emits_one_preview_per_step_and_fills_strip(qtbot, tiny
     assert [r.step for r in reports] == [1, 2, 3, 4]
     assert all(r.total == 4 for r in reports)
     assert all(isinstance(r.preview, np.ndarray) and r.preview.dtype == np.uint8 for r in reports)
-    assert win.generation.previews_painted >= 1
+    # Painting is coalesced to the newest preview: with a warm engine all four steps can arrive
+    # before the GUI paints, so painting itself is covered by the gated tests in
+    # test_generation.py; here the real engine must deliver one preview per step.
     assert win.strip.count() == 1
     variation = win.strip.variations()[0]
     assert variation.image.shape[:2] == (64, 64)

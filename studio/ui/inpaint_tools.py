@@ -1,0 +1,131 @@
+"""Inpaint and outpaint in the window: model sizes, the context box, and Expand canvas.
+
+`InpaintTools` is created by the main window. It tracks each model's native size (the worker
+reports it after loading, as plain data), decides the processing size of image jobs, keeps the
+context box on the canvas, and grows the canvas (dialog or Alt+edge drag) as an undoable edit
+followed by an outpaint job on the original image, whose results arrive as variations.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Slot
+
+from studio.core.canvas_size import check_extents, expand_canvas_edit
+from studio.core.errors import ParamsError
+from studio.core.params import GenerationParams
+from studio.ui.context_box import ContextBoxOverlay
+from studio.ui.expand_canvas import EdgeDragFilter, Extents, ask_extents
+
+if TYPE_CHECKING:
+    from studio.ui.main_window import MainWindow
+
+INPAINT_MODES = ("inpaint", "outpaint")
+OUTPAINT_STRENGTH = 1.0  # the new border is painted from scratch
+
+
+def guess_native(model: str) -> int:
+    """A model's native side before the worker reports it (built-in tiny: 64, SDXL: 1024)."""
+    name = model.strip().lower()
+    if name.startswith("tiny"):
+        return 64
+    return 1024 if "xl" in name else 512
+
+
+def _snap8(value: int) -> int:
+    return max(8, round(value / 8) * 8)
+
+
+def processing_size(
+    params: GenerationParams, width: int, height: int, native: int
+) -> tuple[int, int]:
+    """The width x height an image job runs at, for a document of width x height.
+
+    Inpaint/outpaint "only masked" render the context box at the model's native size; other
+    image jobs work at the picture's own size (outpaint: the grown canvas).
+    """
+    if params.mode in INPAINT_MODES and params.inpaint_area == "masked":
+        return native, native
+    if params.mode == "outpaint":
+        left, top, right, bottom = params.extend
+        width, height = width + left + right, height + top + bottom
+    return _snap8(width), _snap8(height)
+
+
+class InpaintTools(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.native_sizes: dict[str, int] = {}
+        self.last_extents: Extents = (0, 0, 128, 0)
+        self.outpaint_jobs: list[int] = []
+        window.controller.native_size.connect(self._on_native_size)
+        self.context = ContextBoxOverlay(window, self.processing_size)
+        self.edge_drag = EdgeDragFilter(window.canvas, self)
+        self.edge_drag.expand_requested.connect(lambda extents: self.expand(extents))
+
+    # --- sizes -----------------------------------------------------------------------------
+    def native_size(self, model: str) -> int:
+        return self.native_sizes.get(model.strip(), guess_native(model))
+
+    def processing_size(self, params: GenerationParams, width: int, height: int) -> tuple[int, int]:
+        return processing_size(params, width, height, self.native_size(params.model))
+
+    @Slot(str, int)
+    def _on_native_size(self, model: str, size: int) -> None:
+        self.native_sizes[model.strip()] = int(size)
+        self.context.schedule()
+
+    def refresh(self) -> None:
+        """The document, its mask or the mode changed: redraw the context box soon."""
+        self.context.schedule()
+
+    # --- expand canvas ---------------------------------------------------------------------
+    def open_expand_dialog(self) -> int | None:
+        doc = self.window.document
+        answer = ask_extents(self.window, (doc.width, doc.height), self.last_extents)
+        if answer is None:
+            return None
+        extents, outpaint = answer
+        return self.expand(extents, outpaint)
+
+    def outpaint_params(self, extents: Extents) -> GenerationParams:
+        """The panel's params as an outpaint of the current document by extents."""
+        doc = self.window.document
+        params = self.window.panel.params().replace(
+            mode="outpaint", extend=tuple(extents), strength=OUTPAINT_STRENGTH
+        )
+        width, height = self.processing_size(params, doc.width, doc.height)
+        return params.replace(width=width, height=height).validated()
+
+    def expand(self, extents: Extents, outpaint: bool = True) -> int | None:
+        """Grow the canvas (undoable); then outpaint the original image into it.
+
+        Returns the outpaint job's id, or None when only the canvas grew (or nothing happened).
+        """
+        window = self.window
+        doc = window.document
+        try:
+            extents = check_extents(extents, (doc.width, doc.height))
+            if not any(extents):
+                return None
+            run = outpaint and doc.has_image
+            params = self.outpaint_params(extents) if run else None
+        except (ValueError, ParamsError) as exc:
+            window.show_error(str(exc))
+            return None
+        self.last_extents = extents
+        original = doc.image.copy()
+        window.push_edit(expand_canvas_edit(doc, extents))
+        if params is None:
+            window.status.showMessage(f"canvas is now {doc.width} × {doc.height}", 4000)
+            return None
+        job_id = window.generation.submit(params, original, None)
+        self.outpaint_jobs.append(job_id)
+        window.status.showMessage(
+            f"canvas is now {window.document.width} × {window.document.height} — outpainting; "
+            "pick a variation to apply it",
+            6000,
+        )
+        return job_id
