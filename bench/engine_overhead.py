@@ -4,7 +4,7 @@ Prints, from one run: engine time per image / raw pipeline time per image (targe
 and engine with live previews / engine without previews (target <= 1.02). Runs are interleaved
 and the median is taken, so background load affects both sides alike.
 
-    python bench/engine_overhead.py [--size 256] [--steps 20] [--repeats 7] [--model tiny]
+    python bench/engine_overhead.py [--size 512] [--steps 20] [--repeats 9] [--model tiny]
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="tiny")
-    parser.add_argument("--size", type=int, default=256)
+    parser.add_argument("--size", type=int, default=512)
     parser.add_argument("--steps", type=int, default=20)
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--repeats", type=int, default=9)
     args = parser.parse_args()
 
     import numpy as np

@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
@@ -223,28 +224,51 @@ def render_all(
     done: list[Done],
 ) -> None:
     """Render and write each image, appending it to `done` once its file is complete.
-    Raises Cancelled (before the next image, or from inside generate) when cancel is set."""
+    Raises Cancelled (before the next image, or from inside generate) when cancel is set.
+
+    Each file is encoded and written on a writer thread while the next image renders (torch
+    and zlib both release the GIL), so the disk costs the batch no time; at most one write is
+    in flight, and it always completes before this returns or raises."""
     inputs = _Inputs()
     index_written = time.monotonic()
-    for item in todo:
-        if cancel.is_set():
-            raise Cancelled()
-        progress.start_image()
-        results = generate(
-            item.params,
-            image=inputs.get(item.image, "image"),
-            mask=inputs.get(item.mask, "mask"),
-            on_step=progress.step,
-            cancel=cancel,
-        )
-        result = results[0]
-        stem = folder.name_for(item.params, index=item.index, job=item.job, template=item.template)
-        path = folder.write(folder.claim(stem), result.image, result.params)
-        done.append((item, path.name, result.params))
+    pending: tuple[PlannedImage, Any, Future[Path]] | None = None
+
+    def settle() -> None:
+        nonlocal pending, index_written
+        if pending is None:
+            return
+        item, params, write = pending
+        pending = None
+        path = write.result()
+        done.append((item, path.name, params))
         progress.image_done(path.name)
         if time.monotonic() - index_written >= INDEX_EVERY_S:
             folder.write_index()
             index_written = time.monotonic()
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="studio-writer") as writer:
+        try:
+            for item in todo:
+                if cancel.is_set():
+                    raise Cancelled()
+                progress.start_image()
+                results = generate(
+                    item.params,
+                    image=inputs.get(item.image, "image"),
+                    mask=inputs.get(item.mask, "mask"),
+                    on_step=progress.step,
+                    cancel=cancel,
+                )
+                result = results[0]
+                stem = folder.name_for(
+                    item.params, index=item.index, job=item.job, template=item.template
+                )
+                name = folder.claim(stem)
+                settle()
+                write = writer.submit(folder.write, name, result.image, result.params)
+                pending = (item, result.params, write)
+        finally:
+            settle()
 
 
 def _dry_run(spec: BatchSpec, folder: ExportFolder, found: list[Done], out: TextIO) -> int:
