@@ -14,10 +14,14 @@ from tests.helpers import box_mask, noise_image
 
 def build_tiny_sdxl():
     from diffusers import EulerDiscreteScheduler, StableDiffusionXLPipeline, UNet2DConditionModel
-    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection
+    from transformers import CLIPTextModel, CLIPTextModelWithProjection
 
     from studio.engine.models.clip_tokenizer import clip_tokenizer
-    from studio.engine.models.tiny import SCHEDULER_CONFIG, build_tiny_components
+    from studio.engine.models.tiny import (
+        SCHEDULER_CONFIG,
+        build_tiny_components,
+        tiny_text_config,
+    )
 
     torch.manual_seed(0)
     unet = UNet2DConditionModel(
@@ -37,18 +41,7 @@ def build_tiny_sdxl():
         cross_attention_dim=64,
         norm_num_groups=16,
     )
-    config = CLIPTextConfig(
-        vocab_size=49408,
-        hidden_size=32,
-        intermediate_size=37,
-        num_attention_heads=4,
-        num_hidden_layers=2,
-        max_position_embeddings=77,
-        projection_dim=32,
-        bos_token_id=49406,
-        eos_token_id=49407,
-        pad_token_id=49407,
-    )
+    config = tiny_text_config()
 
     return StableDiffusionXLPipeline(
         vae=build_tiny_components()["vae"],

@@ -57,10 +57,11 @@ def _vae():
     )
 
 
-def _text_encoder():
-    from transformers import CLIPTextConfig, CLIPTextModel
+def tiny_text_config():  # -> transformers.CLIPTextConfig
+    """A 2-layer, 32-wide CLIP text encoder over the real 49,408-token vocabulary."""
+    from transformers import CLIPTextConfig
 
-    config = CLIPTextConfig(
+    return CLIPTextConfig(
         vocab_size=49408,
         hidden_size=32,
         intermediate_size=37,
@@ -72,7 +73,12 @@ def _text_encoder():
         eos_token_id=49407,
         pad_token_id=49407,
     )
-    return CLIPTextModel(config)
+
+
+def _text_encoder():
+    from transformers import CLIPTextModel
+
+    return CLIPTextModel(tiny_text_config())
 
 
 def build_tiny_components(name: str = "tiny") -> dict[str, Any]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from studio.core.inpaint.geometry import Box
 from studio.engine.types import check_cancel
 
 DEFAULT_OVERLAP = 32
@@ -28,24 +29,12 @@ _EPS = 1e-4
 
 
 @dataclass(frozen=True)
-class Tile:
+class Tile(Box):
     """A window of the source image, [x0, x1) x [y0, y1), and its place in the grid."""
 
-    index: int
-    row: int
-    col: int
-    x0: int
-    y0: int
-    x1: int
-    y1: int
-
-    @property
-    def width(self) -> int:
-        return self.x1 - self.x0
-
-    @property
-    def height(self) -> int:
-        return self.y1 - self.y0
+    index: int = 0
+    row: int = 0
+    col: int = 0
 
 
 def tile_starts(length: int, tile: int, overlap: int) -> list[int]:
@@ -71,7 +60,7 @@ def tile_grid(width: int, height: int, tile: int, overlap: int) -> list[Tile]:
     tiles = []
     for row, y in enumerate(ys):
         for col, x in enumerate(xs):
-            tiles.append(Tile(len(tiles), row, col, x, y, x + tw, y + th))
+            tiles.append(Tile(x, y, x + tw, y + th, index=len(tiles), row=row, col=col))
     return tiles
 
 
@@ -133,7 +122,7 @@ def run_tiled(
     wx, wy = _axis_weights(xs, tw, scale), _axis_weights(ys, th, scale)
     if len(xs) == len(ys) == 1:  # one window: nothing to blend
         check_cancel(cancel)
-        window = Tile(0, 0, 0, 0, 0, width, height)
+        window = Tile(0, 0, width, height)
         out = np.asarray(process(image, window))
         if out.shape != (out_h, out_w, channels):
             raise RuntimeError(f"output has shape {out.shape}, expected {(out_h, out_w, channels)}")
@@ -152,7 +141,7 @@ def run_tiled(
     for row, y in enumerate(ys):
         for col, x in enumerate(xs):
             check_cancel(cancel)
-            window = Tile(index, row, col, x, y, x + tw, y + th)
+            window = Tile(x, y, x + tw, y + th, index=index, row=row, col=col)
             out = np.asarray(process(image[y : y + th, x : x + tw], window))
             expected = (th * scale, tw * scale, channels)
             if out.shape != expected:
