@@ -44,6 +44,12 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--device", choices=DEVICES, help="where to run (default auto)")
     group.add_argument("--dtype", choices=DTYPES, help="precision (default auto)")
     group.add_argument("--preview-dir", type=Path, help="write every step's preview here as PNG")
+    group.add_argument(
+        "--preview-method",
+        choices=("latent", "taesd"),
+        default="latent",
+        help="previews by the cheap linear map (default) or TAESD when its weights are cached",
+    )
     group.add_argument("--params-from", type=Path, help="reuse the parameters embedded in IMAGE")
     group.add_argument("-o", "--output", type=Path, required=True, help="output file (or folder)")
 
