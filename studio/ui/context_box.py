@@ -8,6 +8,7 @@ is recomputed (throttled) while the mask is painted and whenever a setting chang
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QRectF, Qt, QTimer
@@ -141,6 +142,15 @@ class ContextBoxOverlay(QObject):
 
     def update_now(self) -> None:
         """Recompute the box now (the throttled path ends here)."""
+        started = time.perf_counter()
+        try:
+            self._update()
+        finally:
+            # On big images keep recomputing from eating the frames the brush needs.
+            spent_ms = (time.perf_counter() - started) * 1000
+            self._timer.setInterval(max(THROTTLE_MS, int(3 * spent_ms)))
+
+    def _update(self) -> None:
         self._timer.stop()
         self.updates += 1
         doc = self.window.document

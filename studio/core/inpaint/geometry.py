@@ -49,6 +49,9 @@ class Box:
         """numpy index (rows, columns)."""
         return slice(self.y0, self.y1), slice(self.x0, self.x1)
 
+    def shift(self, dx: int, dy: int) -> Box:
+        return Box(self.x0 + dx, self.y0 + dy, self.x1 + dx, self.y1 + dy)
+
     def expand(self, px: int) -> Box:
         return Box(self.x0 - px, self.y0 - px, self.x1 + px, self.y1 + px)
 

@@ -158,3 +158,44 @@ def render_region(composite: np.ndarray) -> Box | None:
 def binarize(mask: np.ndarray, threshold: int = 1) -> np.ndarray:
     """255 where mask >= threshold, else 0."""
     return np.where(np.asarray(mask) >= threshold, 255, 0).astype(np.uint8)
+
+
+def composite_bbox(mask: np.ndarray, grow: int = 0, blur: float = 4) -> Box | None:
+    """The bounding box of `composite_mask(mask, grow, blur)`, without feathering all of it.
+
+    Feathering spreads at most `feather_reach(blur)` px past the grown mask, so only four bands
+    around the grown mask's box need blurring; each band keeps enough rows (or columns) of
+    context that its cut edge cannot reach the pixels that decide the box. This keeps the
+    canvas's context box cheap for big masks on big images.
+    """
+    mask = check_mask(mask)
+    bbox = mask_bbox(mask)
+    if bbox is None:
+        return None
+    h, w = mask.shape
+    region = bbox.expand(max(int(grow), 0) + feather_reach(blur) + 1).clip(w, h)
+    grown = grow_mask(mask[region.slices], grow)
+    inner = mask_bbox(grown)
+    if inner is None:
+        return None
+    if box_radius(blur) == 0:
+        return inner.shift(region.x0, region.y0)
+    context = 2 * feather_reach(blur) + 1
+    top = _first_feathered(grown, inner.y0, context, blur, before=True)
+    bottom = _first_feathered(grown, inner.y1, context, blur, before=False)
+    left = _first_feathered(grown.T, inner.x0, context, blur, before=True)
+    right = _first_feathered(grown.T, inner.x1, context, blur, before=False)
+    return Box(left, top, right, bottom).shift(region.x0, region.y0)
+
+
+def _first_feathered(
+    grown: np.ndarray, edge: int, context: int, blur: float, *, before: bool
+) -> int:
+    """Outermost row (as a box edge) where the feathered mask is nonzero beyond `edge`."""
+    lo, hi = max(0, edge - context), min(grown.shape[0], edge + context)
+    band = feather_mask(np.ascontiguousarray(grown[lo:hi]), blur)
+    if before:
+        rows = np.flatnonzero(band[: edge - lo].any(axis=1))
+        return lo + int(rows[0]) if rows.size else edge
+    rows = np.flatnonzero(band[edge - lo :].any(axis=1))
+    return edge + int(rows[-1]) + 1 if rows.size else edge

@@ -25,7 +25,7 @@ from studio.core.inpaint.geometry import (
     resize_rgb,
     round_size,
 )
-from studio.core.inpaint.masks import check_mask, composite_mask
+from studio.core.inpaint.masks import check_mask, composite_bbox, composite_mask
 from studio.core.inpaint.outpaint import Extents, extend_canvas, outpaint_masks
 
 AREAS = ("masked", "whole")
@@ -177,10 +177,13 @@ def context_box_for_mask(
     None when the mask is empty. Cheap: the work is local to the mask.
     """
     mask = check_mask(mask)
-    comp = composite_mask(mask, grow, blur)
-    if not comp.any():
+    bbox = composite_bbox(mask, grow, blur)
+    if bbox is None:
         return None
-    return _box_and_size(comp, area, padding, native, None)[0]
+    if area not in AREAS:
+        raise ValueError(f"inpaint area must be one of {AREAS}, got {area!r}")
+    h, w = mask.shape
+    return Box(0, 0, w, h) if area == "whole" else context_box(bbox, (w, h), padding, native)
 
 
 def plan_outpaint(

@@ -1,0 +1,104 @@
+"""Canvas smoothness on a 4096x4096 document: time per brush event, per zoom step, per repaint.
+
+Drives the real window offscreen with synthetic mouse and wheel events and prints the time the
+GUI thread spends on each (a 60 Hz display leaves 16.7 ms per frame).
+
+    python bench/canvas_4k.py [--side 4096]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--side", type=int, default=4096)
+    args = parser.parse_args()
+
+    import numpy as np
+    from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+    from PySide6.QtGui import QMouseEvent, QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    from studio.app import create_window
+    from studio.core.document import Document
+
+    app = QApplication.instance() or QApplication([])
+    window = create_window(use_settings=False)
+    window.resize(1500, 920)
+    window.show()
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 256, (args.side, args.side, 3), dtype=np.uint8)
+    started = time.perf_counter()
+    window.set_document(Document.from_image(pixels))
+    app.processEvents()
+    load_ms = (time.perf_counter() - started) * 1000
+    canvas, viewport = window.canvas, window.canvas.viewport()
+    window.set_tool("brush")
+    canvas.brush.size = 120
+
+    def send(kind: QEvent.Type, pos: QPointF, buttons: Qt.MouseButton) -> float:
+        event = QMouseEvent(
+            kind, pos, pos, Qt.MouseButton.LeftButton, buttons, Qt.KeyboardModifier.NoModifier
+        )
+        start = time.perf_counter()
+        QApplication.sendEvent(viewport, event)
+        app.processEvents()  # include the repaint the event scheduled
+        return (time.perf_counter() - start) * 1000
+
+    def timed(action) -> float:
+        start = time.perf_counter()
+        action()
+        app.processEvents()
+        return (time.perf_counter() - start) * 1000
+
+    centre = viewport.rect().center()
+    left = Qt.MouseButton.LeftButton
+    none = Qt.MouseButton.NoButton
+    brush = [send(QEvent.Type.MouseButtonPress, QPointF(centre.x() - 300, centre.y()), left)]
+    for i in range(120):
+        pos = QPointF(centre.x() - 300 + i * 5, centre.y() + 80 * np.sin(i / 10))
+        brush.append(send(QEvent.Type.MouseMove, pos, left))
+    brush.append(send(QEvent.Type.MouseButtonRelease, pos, none))
+
+    def wheel(delta: int) -> None:
+        point = QPointF(centre)
+        event = QWheelEvent(
+            point,
+            point,
+            QPoint(),
+            QPoint(0, delta),
+            none,
+            Qt.KeyboardModifier.NoModifier,
+            Qt.ScrollPhase.NoScrollPhase,
+            False,
+        )
+        QApplication.sendEvent(viewport, event)
+
+    zoom = [timed(lambda d=d: wheel(d)) for d in [120] * 10 + [-120] * 10]
+    repaint = [timed(canvas.viewport().repaint) for _ in range(20)]
+    painted = int((window.document.mask > 0).sum())
+    undo = timed(window.undo_stack.undo)
+    print(f"document {args.side}x{args.side}: set up in {load_ms:.0f} ms")
+    for name, values in (("brush event", brush), ("wheel zoom", zoom), ("full repaint", repaint)):
+        print(
+            f"  {name:12s} median {statistics.median(values):6.1f} ms  "
+            f"p95 {sorted(values)[int(len(values) * 0.95) - 1]:6.1f} ms  max {max(values):6.1f} ms"
+        )
+    print(f"  first brush events: {', '.join(f'{v:.1f}' for v in brush[:4])} ms")
+    print(f"  undo stroke  {undo:6.1f} ms  (stroke painted {painted} mask pixels before undo)")
+    print("target: events well under one 60 Hz frame (16.7 ms)")
+    window.close()
+
+
+if __name__ == "__main__":
+    main()
