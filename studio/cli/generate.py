@@ -14,7 +14,7 @@ from studio.cli.options import add_common_options, build_params, check_output
 from studio.cli.progress import StepProgress
 from studio.core.errors import InputImageError
 from studio.core.imagefiles import read_image, read_mask, save_png
-from studio.core.params import GenerationParams, random_seed
+from studio.core.params import GenerationParams, floor_to_8, random_seed
 from studio.core.settings import Settings
 
 
@@ -82,10 +82,7 @@ def _with_extras(params: GenerationParams, args: argparse.Namespace) -> Generati
 
 
 def _defaults(mode: str) -> dict[str, Any]:
-    settings_model = getattr(Settings.load(), "default_model", None)
     defaults: dict[str, Any] = {"seed": random_seed(), "steps": 20, "cfg": 7.0}
-    if settings_model:
-        defaults["model"] = settings_model
     if mode in ("inpaint", "outpaint"):
         defaults["strength"] = 1.0
     return defaults
@@ -102,11 +99,6 @@ def _inputs(args: argparse.Namespace) -> tuple[np.ndarray | None, np.ndarray | N
     return image, mask
 
 
-def _image_size(image: np.ndarray) -> tuple[int, int]:
-    height, width = image.shape[:2]
-    return max(8, width // 8 * 8), max(8, height // 8 * 8)
-
-
 def output_paths(output: Path, params: GenerationParams) -> list[Path]:
     if params.count == 1:
         return [output]
@@ -118,16 +110,17 @@ def run(args: argparse.Namespace) -> int:
 
     image, mask = _inputs(args)
     params = _with_extras(build_params(args, args.mode, _defaults(args.mode)), args)
-    resolve_model(params.model, Settings.load().model_dirs)  # an unknown model fails fast
+    settings = Settings.load()
+    resolve_model(params.model, settings.model_dirs)  # an unknown model fails fast
     size_given = bool(args.size) or bool(args.params_from)
     if not size_given and image is not None and args.mode == "img2img":
-        width, height = _image_size(image)
+        width, height = floor_to_8(image.shape[1], image.shape[0])
         params = params.replace(width=width, height=height)
     check_output(args.output, params.count)
 
     from studio.engine.api import Engine
 
-    engine = Engine(preview_method=args.preview_method)
+    engine = Engine(settings, preview_method=args.preview_method)
     model = engine.load(params.model, params.device, params.dtype)
     if not size_given and args.mode != "img2img":
         params = params.replace(width=model.native_size, height=model.native_size)

@@ -18,7 +18,14 @@ from typing import Any
 from studio.core.errors import BatchSpecError, UserError
 from studio.core.export.formats import DEFAULT_QUALITY, canonical_format
 from studio.core.export.names import DEFAULT_TEMPLATE, NameTemplate
-from studio.core.params import MAX_SEED, MODES, GenerationParams, parse_extend, parse_size
+from studio.core.params import (
+    MAX_SEED,
+    MODES,
+    GenerationParams,
+    floor_to_8,
+    parse_extend,
+    parse_size,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -270,7 +277,7 @@ def _plan_job(
     size_given = "width" in fields and "height" in fields
     if not size_given and mode == "img2img":
         width, height = shapes["image"]
-        fields["width"], fields["height"] = max(8, width // 8 * 8), max(8, height // 8 * 8)
+        fields["width"], fields["height"] = floor_to_8(width, height)
         size_given = True
     if mode == "inpaint" and "strength" not in fields:
         fields["strength"] = 1.0  # as `studio inpaint`

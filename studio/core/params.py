@@ -57,6 +57,16 @@ def parse_extend(text: str) -> tuple[int, int, int, int]:
     return left, top, right, bottom
 
 
+def snap_to_8(value: int) -> int:
+    """The nearest multiple of 8, at least 8: a side length the VAE accepts."""
+    return max(8, round(value / 8) * 8)
+
+
+def floor_to_8(width: int, height: int) -> tuple[int, int]:
+    """An image's size rounded down to multiples of 8 (at least 8): its img2img render size."""
+    return max(8, width // 8 * 8), max(8, height // 8 * 8)
+
+
 def random_seed() -> int:
     return random.randint(0, MAX_SEED)
 

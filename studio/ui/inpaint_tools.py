@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, Slot
 
 from studio.core.canvas_size import check_extents, expand_canvas_edit
 from studio.core.errors import ParamsError
-from studio.core.params import GenerationParams
+from studio.core.params import GenerationParams, snap_to_8
 from studio.ui.context_box import ContextBoxOverlay
 from studio.ui.expand_canvas import EdgeDragFilter, Extents, ask_extents
 
@@ -33,10 +33,6 @@ def guess_native(model: str) -> int:
     return 1024 if "xl" in name else 512
 
 
-def _snap8(value: int) -> int:
-    return max(8, round(value / 8) * 8)
-
-
 def processing_size(
     params: GenerationParams, width: int, height: int, native: int
 ) -> tuple[int, int]:
@@ -50,7 +46,7 @@ def processing_size(
     if params.mode == "outpaint":
         left, top, right, bottom = params.extend
         width, height = width + left + right, height + top + bottom
-    return _snap8(width), _snap8(height)
+    return snap_to_8(width), snap_to_8(height)
 
 
 class InpaintTools(QObject):

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.core.params import MAX_SEED, MODES, SCHEDULERS, GenerationParams, random_seed
+from studio.core.params import MAX_SEED, MODES, SCHEDULERS, GenerationParams, random_seed, snap_to_8
 from studio.ui.inpaint_controls import InpaintControls
 
 AUTO = "auto"
@@ -38,10 +38,6 @@ SIZE_PRESETS = [
     (64, 64),
 ]
 DEFAULT_MODELS = ["tiny", "tiny-inpaint"]
-
-
-def _snap8(value: int) -> int:
-    return max(8, round(value / 8) * 8)
 
 
 class _SettingsScroll(QScrollArea):
@@ -135,7 +131,7 @@ class PromptPanel(QWidget):
             box.setSingleStep(8)
             box.setValue(512)
             box.setSuffix(" px")
-            box.editingFinished.connect(lambda b=box: b.setValue(_snap8(b.value())))
+            box.editingFinished.connect(lambda b=box: b.setValue(snap_to_8(b.value())))
         self.presets = QComboBox()
         self.presets.addItem("Presets…", None)
         for w, h in SIZE_PRESETS:
@@ -248,8 +244,8 @@ class PromptPanel(QWidget):
             steps=self.steps.value(),
             cfg=round(self.cfg.value(), 2),
             seed=seed,
-            width=_snap8(self.width_box.value()),
-            height=_snap8(self.height_box.value()),
+            width=snap_to_8(self.width_box.value()),
+            height=snap_to_8(self.height_box.value()),
             strength=round(self.strength.value(), 3),
             count=self.count.value(),
         )
@@ -268,8 +264,8 @@ class PromptPanel(QWidget):
         if include_seed:
             self.random_seed.setChecked(False)
             self.seed.setValue(int(params.seed))
-        self.width_box.setValue(_snap8(int(params.width)))
-        self.height_box.setValue(_snap8(int(params.height)))
+        self.width_box.setValue(snap_to_8(int(params.width)))
+        self.height_box.setValue(snap_to_8(int(params.height)))
         self.strength.setValue(float(params.strength))
         self.count.setValue(max(1, min(int(params.count), self.count.maximum())))
         self.inpaint.set_params(params)
