@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from platformdirs import user_config_dir, user_log_dir
+from platformdirs import user_cache_dir, user_config_dir, user_log_dir
 
 
 def resources_dir() -> Path:
@@ -25,3 +25,8 @@ def config_dir() -> Path:
 def log_dir() -> Path:
     override = os.environ.get("STUDIO_LOG_DIR")
     return Path(override) if override else Path(user_log_dir("studio", appauthor=False))
+
+
+def cache_dir() -> Path:
+    override = os.environ.get("STUDIO_CACHE_DIR")
+    return Path(override) if override else Path(user_cache_dir("studio", appauthor=False))

@@ -69,32 +69,10 @@ def _family_from_pipeline(pipe: Any) -> str:
     return "sd2" if cross == 1024 else "sd1"
 
 
-def _checkpoint_keys(path: Path) -> dict[str, tuple[int, ...]]:
-    if path.suffix.lower() != ".safetensors":
-        return {}
-    from safetensors import safe_open
-
-    with safe_open(str(path), framework="pt") as handle:
-        return {k: tuple(handle.get_slice(k).get_shape()) for k in handle.keys()}  # noqa: SIM118
-
-
 def _load_single_file(path: Path, dtype: torch.dtype) -> Any:
-    from diffusers import (
-        StableDiffusionInpaintPipeline,
-        StableDiffusionPipeline,
-        StableDiffusionXLInpaintPipeline,
-        StableDiffusionXLPipeline,
-    )
+    from studio.engine.models.single_file import load_single_file
 
-    keys = _checkpoint_keys(path)
-    is_xl = any(k.startswith("conditioner.embedders.1") for k in keys)
-    first_conv = keys.get("model.diffusion_model.input_blocks.0.0.weight", (0, 4))
-    inpainting = len(first_conv) > 1 and first_conv[1] == 9
-    if is_xl:
-        cls = StableDiffusionXLInpaintPipeline if inpainting else StableDiffusionXLPipeline
-    else:
-        cls = StableDiffusionInpaintPipeline if inpainting else StableDiffusionPipeline
-    return cls.from_single_file(str(path), torch_dtype=dtype)
+    return load_single_file(path, dtype)
 
 
 def _load_pretrained(location: str, dtype: torch.dtype, local_only: bool) -> Any:

@@ -1,0 +1,175 @@
+"""Single-file checkpoints (original LDM key layout) load offline with the bundled configs.
+
+The tiny model's shapes differ from any real SD release, and attention head counts cannot be
+read from weights, so its config cannot be derived from the file: the test points the loader
+at a config root holding the tiny configs under the real names (sd15, ...). What is tested is
+the real path: key/shape detection picks the config name, from_single_file converts the LDM
+layout with local configs only, and the pixels match the diffusers-folder copy.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from safetensors.torch import save_file
+
+from studio.core.errors import ModelError
+from studio.core.models.header import read_header
+from studio.core.params import GenerationParams
+from studio.core.settings import Settings
+from studio.engine.api import Engine
+from studio.engine.models import single_file
+from tests.ldm_layout import pipeline_to_ldm
+
+PARAMS = GenerationParams(prompt="a lantern in fog", steps=2, width=64, height=64, seed=11)
+
+
+@pytest.fixture(scope="module")
+def tiny_files(tmp_path_factory, engine):
+    """The tiny model as a diffusers folder, an LDM .safetensors, an LDM .ckpt, a config root."""
+    base = tmp_path_factory.mktemp("single")
+    pipe = engine.load("tiny").base
+    folder = base / "tiny-diffusers"
+    pipe.save_pretrained(folder)
+    state = pipeline_to_ldm(pipe)
+    save_file(state, str(base / "tiny-ldm.safetensors"))
+    torch.save({"state_dict": state}, str(base / "tiny-ldm.ckpt"))
+    configs = base / "configs" / "sd15"
+    pipe.save_pretrained(configs)
+    for weights in configs.rglob("*.safetensors"):
+        weights.unlink()
+    return base
+
+
+@pytest.fixture
+def offline(monkeypatch, tiny_files):
+    """No network at all: offline hub and any socket connection refused."""
+
+    def refuse(*_args, **_kwargs):
+        raise OSError("network disabled by the test")
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(single_file, "CONFIG_ROOT", tiny_files / "configs")
+
+
+@pytest.mark.parametrize("name", ["tiny-ldm.safetensors", "tiny-ldm.ckpt"])
+def test_single_file_loads_offline_with_the_folder_copys_pixels(tiny_files, offline, name):
+    from_folder = (
+        Engine(Settings())
+        .generate(PARAMS.replace(model=str(tiny_files / "tiny-diffusers")))[0]
+        .image
+    )
+    engine = Engine(Settings())
+    from_file = engine.generate(PARAMS.replace(model=str(tiny_files / name)))[0].image
+    assert engine.loaded.family == "sd1"
+    assert from_file.std() > 0
+    assert np.array_equal(from_file, from_folder)
+
+
+def _fake_checkpoint(path: Path, keys: dict[str, tuple[int, ...]]) -> Path:
+    save_file({k: torch.zeros(shape) for k, shape in keys.items()}, str(path))
+    return path
+
+
+UNET_IN = "model.diffusion_model.input_blocks.0.0.weight"
+CLIP_L = "conditioner.embedders.0.transformer.text_model.final_layer_norm.weight"
+CLIP_G = "conditioner.embedders.1.model.ln_final.weight"
+
+
+@pytest.mark.parametrize(
+    ("name", "keys", "config", "family"),
+    [
+        (
+            "xl.safetensors",
+            {UNET_IN: (8, 4, 3, 3), CLIP_L: (8,), CLIP_G: (8,)},
+            "sdxl-base",
+            "SDXL",
+        ),
+        (
+            "xl-inpaint.safetensors",
+            {UNET_IN: (8, 9, 3, 3), CLIP_L: (8,), CLIP_G: (8,)},
+            "sdxl-inpaint",
+            "SDXL",
+        ),
+        (
+            "refiner.safetensors",
+            {UNET_IN: (8, 4, 3, 3), "conditioner.embedders.0.model.ln_final.weight": (8,)},
+            "sdxl-refiner",
+            "SDXL",
+        ),
+        (
+            "v2-1_768.safetensors",
+            {UNET_IN: (8, 4, 3, 3), "cond_stage_model.model.ln_final.weight": (8,)},
+            "sd2-v",
+            "SD2.x",
+        ),
+        (
+            "v2-1_512-base.safetensors",
+            {UNET_IN: (8, 4, 3, 3), "cond_stage_model.model.ln_final.weight": (8,)},
+            "sd2-epsilon",
+            "SD2.x",
+        ),
+        (
+            "sd2-inpainting.safetensors",
+            {UNET_IN: (8, 9, 3, 3), "cond_stage_model.model.ln_final.weight": (8,)},
+            "sd2-inpaint",
+            "SD2.x",
+        ),
+        (
+            "v1-5-inpainting.safetensors",
+            {UNET_IN: (8, 9, 3, 3), "cond_stage_model.transformer.text_model.x": (8,)},
+            "sd15-inpaint",
+            "SD1.x",
+        ),
+    ],
+)
+def test_the_config_is_chosen_from_keys_and_shapes(tmp_path, name, keys, config, family):
+    found = single_file.detect_config(_fake_checkpoint(tmp_path / name, keys))
+    assert (found.config, found.family) == (config, family)
+    assert found.kind == ("inpaint" if "inpaint" in config else "checkpoint")
+
+
+def test_an_a1111_yaml_beside_an_sd2_file_decides_v_or_epsilon(tmp_path):
+    keys = {UNET_IN: (8, 4, 3, 3), "cond_stage_model.model.ln_final.weight": (8,)}
+    path = _fake_checkpoint(tmp_path / "mystery.safetensors", keys)
+    assert single_file.detect_config(path).config == "sd2-v"  # SD2's usual 768-v
+    path.with_suffix(".yaml").write_text("model:\n  params:\n    linear_start: 0.00085\n")
+    assert single_file.detect_config(path).config == "sd2-epsilon"
+    path.with_suffix(".yaml").write_text('model:\n  params:\n    parameterization: "v"\n')
+    assert single_file.detect_config(path).config == "sd2-v"
+
+
+def test_a_lora_given_as_a_checkpoint_is_a_clear_error(tmp_path):
+    lora = {"lora_unet_mid_block_attentions_0_proj_in.lora_down.weight": (4, 8)}
+    path = _fake_checkpoint(tmp_path / "style.safetensors", lora)
+    with pytest.raises(ModelError, match="not a Stable Diffusion checkpoint"):
+        Engine(Settings()).load(str(path))
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in single_file.CONFIG_ROOT.iterdir()))
+def test_every_shipped_config_is_complete_and_consistent(name):
+    folder = single_file.CONFIG_ROOT / name
+    cls = single_file.pipeline_class(folder)
+    unet = json.loads((folder / "unet" / "config.json").read_text())
+    assert unet["in_channels"] == (9 if "inpaint" in name else 4)
+    assert ("XL" in cls.__name__) == name.startswith("sdxl")
+    cross = {"sd15": 768, "sd2": 1024, "sdxl": 2048}[name.split("-")[0]]
+    assert unet["cross_attention_dim"] == (1280 if name == "sdxl-refiner" else cross)
+    tokenizers = single_file._tokenizers(folder)
+    for tokenizer in tokenizers.values():
+        if tokenizer is not None:
+            assert tokenizer("a cat").input_ids[0] == 49406
+    assert (folder / "vae" / "config.json").is_file()
+    assert (folder / "scheduler" / "scheduler_config.json").is_file()
+
+
+def test_the_real_sd15_config_refuses_the_tiny_file_clearly(tiny_files):
+    with pytest.raises(ModelError, match=r"could not load model .tiny-ldm\.safetensors."):
+        Engine(Settings()).load(str(tiny_files / "tiny-ldm.safetensors"))
+    assert read_header(tiny_files / "tiny-ldm.safetensors").shape(UNET_IN) == (32, 4, 3, 3)
