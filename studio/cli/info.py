@@ -1,4 +1,4 @@
-"""`studio info IMAGE` and `studio models`."""
+"""`studio info IMAGE`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from typing import Any
 from studio.core.errors import InputImageError
 from studio.core.imagefiles import read_image
 from studio.core.metadata import PARAMETERS_KEY, format_infotext, params_from_text_chunks
-from studio.core.settings import Settings
 
 
 def register(subparsers: Any) -> None:
@@ -18,8 +17,6 @@ def register(subparsers: Any) -> None:
     info.add_argument("image", type=Path)
     info.add_argument("--json", action="store_true", help="print Studio's full JSON parameters")
     info.set_defaults(func=run_info)
-    models = subparsers.add_parser("models", help="list the models and upscalers Studio can see")
-    models.set_defaults(func=run_models)
 
 
 def run_info(args: argparse.Namespace) -> int:
@@ -31,24 +28,4 @@ def run_info(args: argparse.Namespace) -> int:
         print(json.dumps(params.to_dict(), indent=2, ensure_ascii=False))
     else:
         print(chunks.get(PARAMETERS_KEY) or format_infotext(params))
-    return 0
-
-
-def run_models(args: argparse.Namespace) -> int:
-    from studio.engine.models.catalog import list_models
-
-    settings = Settings.load()
-    print("Models:")
-    for ref in list_models(settings.model_dirs):
-        print("  " + ref.describe())
-    print("Upscalers:")
-    print(f"  {'lanczos':40s} builtin  (Pillow)")
-    try:
-        from studio.engine.upscale import find_upscalers
-    except ImportError:
-        return 0
-    for entry in find_upscalers(settings.upscaler_dirs):
-        print(f"  {entry.name:40s} file     {entry.path}")
-    if not settings.model_dirs:
-        print("\nNo model folders configured: set STUDIO_MODEL_DIRS (see README).")
     return 0

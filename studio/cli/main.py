@@ -16,8 +16,20 @@ COMMAND_MODULES = (
     "studio.cli.upscale",
     "studio.cli.batch",
     "studio.cli.info",
+    "studio.cli.models",
+    "studio.cli.download",
 )
-SUBCOMMANDS = ("generate", "img2img", "inpaint", "outpaint", "upscale", "batch", "info", "models")
+SUBCOMMANDS = (
+    "generate",
+    "img2img",
+    "inpaint",
+    "outpaint",
+    "upscale",
+    "batch",
+    "info",
+    "models",
+    "download",
+)
 
 
 def build_parser() -> CliParser:

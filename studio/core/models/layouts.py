@@ -92,8 +92,9 @@ def extra_model_paths(yaml_file: Path) -> list[ModelFolder]:
     return folders
 
 
-def model_folders(roots: list[Path]) -> list[ModelFolder]:
-    """Every folder to search under the user's roots, each with the kind it holds."""
+def model_folders(roots: list[Path], plain_kind: str = "") -> list[ModelFolder]:
+    """Every folder to search under the user's roots, each with the kind it holds (plain_kind
+    for a root that is not an install)."""
     found: list[ModelFolder] = []
     seen: set[Path] = set()
 
@@ -108,7 +109,7 @@ def model_folders(roots: list[Path]) -> list[ModelFolder]:
                 add(folder, root)
             continue
         if not is_install_root(root):
-            add(ModelFolder(root), root)
+            add(ModelFolder(root, plain_kind), root)
             continue
         for sub, kind in {**A1111_FOLDERS, **COMFY_FOLDERS}.items():
             add(ModelFolder(root / sub, kind), root)

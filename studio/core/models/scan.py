@@ -54,7 +54,8 @@ def classify_file(path: Path, kind_hint: str = "") -> Classified | None:
         try:
             found = classify_keys(read_header(path), path.name)
         except ModelError:
-            return None  # broken or half-written: never listed, so never loaded
+            if kind_hint != "checkpoint":
+                return None  # broken: not listed (a checkpoint is, so loading it says why)
     if found:
         return found  # the keys win over the folder (a LoRA in the checkpoints folder is a LoRA)
     if kind_hint:
@@ -151,12 +152,16 @@ def hub_entries() -> list[ModelEntry]:
     return entries
 
 
-def scan_models(roots: Iterable[Path], include_hub: bool = True) -> list[ModelEntry]:
-    """Every model under roots (folders or A1111/Forge/ComfyUI installs) and in the HF cache,
-    ordered by kind then name."""
+def scan_models(
+    roots: Iterable[Path], include_hub: bool = True, upscaler_roots: Iterable[Path] = ()
+) -> list[ModelEntry]:
+    """Every model under roots (folders or A1111/Forge/ComfyUI installs), under upscaler_roots
+    and in the HF cache, ordered by kind then name."""
     entries: list[ModelEntry] = []
     seen: set[Path] = set()
-    for folder in model_folders([Path(r).expanduser() for r in roots]):
+    folders = model_folders([Path(r).expanduser() for r in roots])
+    folders += model_folders([Path(r).expanduser() for r in upscaler_roots], "upscaler")
+    for folder in folders:
         for entry in _walk(folder):
             if entry.path.resolve() not in seen:
                 seen.add(entry.path.resolve())

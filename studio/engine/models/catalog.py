@@ -77,14 +77,36 @@ def cached_hub_models() -> list[ModelRef]:
     return refs
 
 
+def local_checkpoints(model_dirs: Iterable[Path]) -> list[ModelRef]:
+    """Checkpoint files and diffusers folders under the model folders and installs."""
+    from studio.core.models.scan import scan_models
+
+    return [
+        ModelRef(
+            name=entry.name,
+            kind="folder" if entry.is_folder else "file",
+            location=str(entry.path),
+        )
+        for entry in scan_models(model_dirs, include_hub=False)
+        if entry.kind in ("checkpoint", "inpaint")
+    ]
+
+
 def list_models(model_dirs: Iterable[Path]) -> list[ModelRef]:
     refs = [
         ModelRef(name=n, kind="builtin", location="(random weights, for tests)") for n in TINY_NAMES
     ]
-    for folder in expand_dirs(model_dirs, INSTALL_SUBDIRS):
-        refs.extend(scan_folder(folder))
+    refs.extend(local_checkpoints(model_dirs))
     refs.extend(cached_hub_models())
     return refs
+
+
+def default_model(model_dirs: Iterable[Path]) -> str:
+    """The model to start on: the first real checkpoint, else the built-in default."""
+    from studio.core.models.defaults import default_model as choose
+    from studio.core.models.scan import scan_models
+
+    return choose(scan_models(model_dirs))
 
 
 def resolve_model(name: str, model_dirs: Iterable[Path]) -> ModelRef:
@@ -101,12 +123,10 @@ def resolve_model(name: str, model_dirs: Iterable[Path]) -> ModelRef:
             f"{name!r} is neither a .safetensors/.ckpt checkpoint nor a diffusers folder "
             "(one with model_index.json)"
         )
-    dirs = list(model_dirs)
-    for folder in expand_dirs(dirs, INSTALL_SUBDIRS):
-        for ref in scan_folder(folder):
-            stem = ref.name.rsplit(".", 1)[0] if ref.kind == "file" else ref.name
-            if name in (ref.name, stem, Path(ref.name).name, Path(stem).name):
-                return ref
+    for ref in local_checkpoints(model_dirs):
+        stem = ref.name.rsplit(".", 1)[0] if ref.kind == "file" else ref.name
+        if name in (ref.name, stem, Path(ref.name).name, Path(stem).name):
+            return ref
     if HUB_ID.match(name):
         return ModelRef(name=name, kind="hub", location=name)
     raise ModelError(

@@ -72,7 +72,10 @@ def _family_from_pipeline(pipe: Any) -> str:
 def _load_single_file(path: Path, dtype: torch.dtype) -> Any:
     from studio.engine.models.single_file import load_single_file
 
-    return load_single_file(path, dtype)
+    try:
+        return load_single_file(path, dtype)
+    except ModelError as exc:
+        raise ModelError(f"could not load model {path.name!r}: {exc}") from exc
 
 
 def _load_pretrained(location: str, dtype: torch.dtype, local_only: bool) -> Any:
