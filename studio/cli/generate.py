@@ -107,10 +107,16 @@ def output_paths(output: Path, params: GenerationParams) -> list[Path]:
 
 def run(args: argparse.Namespace) -> int:
     from studio.engine.models.catalog import resolve_model
+    from studio.engine.models.hashing import resolve_or_find_by_hash
 
     image, mask = _inputs(args)
     params = _with_extras(build_params(args, args.mode, _defaults(args.mode)), args)
     settings = Settings.load()
+    if args.params_from and args.model is None:  # the image's checkpoint, by name or by hash
+        found = resolve_or_find_by_hash(
+            params.model, settings.model_dirs, str(params.extra.get("Model hash", ""))
+        )
+        params = params.replace(model=found)
     resolve_model(params.model, settings.model_dirs)  # an unknown model fails fast
     size_given = bool(args.size) or bool(args.params_from)
     if not size_given and image is not None and args.mode == "img2img":

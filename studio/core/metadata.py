@@ -51,6 +51,8 @@ def format_infotext(params: GenerationParams) -> str:
         ("Size", params.size),
         ("Model", params.model),
     ]
+    # A1111's hashes and separate VAE, set by the engine on each result (kept in extra)
+    pairs += [(k, params.extra[k]) for k in ("Model hash", "VAE", "VAE hash") if k in params.extra]
     if params.mode != "txt2img":
         pairs.append(("Mode", params.mode))
         pairs.append(("Denoising strength", _number(params.strength)))

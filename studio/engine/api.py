@@ -128,6 +128,7 @@ class Engine:
     ) -> list[GenerationResult]:
         """Render params.count images (seeds seed, seed+1, ...). See the module docstring."""
         from studio.engine.inpaint_flow import inpaint_image, outpaint_image
+        from studio.engine.models.hashing import with_model_hashes
         from studio.engine.runner import DiffusionRun
 
         params = params.validated()
@@ -136,7 +137,7 @@ class Engine:
         model = self.load(params.model, params.device, params.dtype)
         results: list[GenerationResult] = []
         for index, seed in enumerate(params.seeds()):
-            one = params.replace(seed=seed, count=1)
+            one = with_model_hashes(params.replace(seed=seed, count=1), model)
             run = DiffusionRun(
                 model=model,
                 params=one,

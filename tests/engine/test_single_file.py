@@ -10,7 +10,6 @@ layout with local configs only, and the pixels match the diffusers-folder copy.
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import numpy as np
@@ -24,38 +23,8 @@ from studio.core.params import GenerationParams
 from studio.core.settings import Settings
 from studio.engine.api import Engine
 from studio.engine.models import single_file
-from tests.ldm_layout import pipeline_to_ldm
 
 PARAMS = GenerationParams(prompt="a lantern in fog", steps=2, width=64, height=64, seed=11)
-
-
-@pytest.fixture(scope="module")
-def tiny_files(tmp_path_factory, engine):
-    """The tiny model as a diffusers folder, an LDM .safetensors, an LDM .ckpt, a config root."""
-    base = tmp_path_factory.mktemp("single")
-    pipe = engine.load("tiny").base
-    folder = base / "tiny-diffusers"
-    pipe.save_pretrained(folder)
-    state = pipeline_to_ldm(pipe)
-    save_file(state, str(base / "tiny-ldm.safetensors"))
-    torch.save({"state_dict": state}, str(base / "tiny-ldm.ckpt"))
-    configs = base / "configs" / "sd15"
-    pipe.save_pretrained(configs)
-    for weights in configs.rglob("*.safetensors"):
-        weights.unlink()
-    return base
-
-
-@pytest.fixture
-def offline(monkeypatch, tiny_files):
-    """No network at all: offline hub and any socket connection refused."""
-
-    def refuse(*_args, **_kwargs):
-        raise OSError("network disabled by the test")
-
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(single_file, "CONFIG_ROOT", tiny_files / "configs")
 
 
 @pytest.mark.parametrize("name", ["tiny-ldm.safetensors", "tiny-ldm.ckpt"])
