@@ -18,7 +18,8 @@ def default_model(entries: Iterable[ModelEntry]) -> str:
     chosen = (local or candidates or [None])[0]
     if chosen is None:
         return BUILTIN_DEFAULT
-    return chosen.name if chosen.root == "Hugging Face cache" else str(chosen.path)
+    hub_pipeline = chosen.root == "Hugging Face cache" and chosen.is_folder
+    return chosen.name if hub_pipeline else str(chosen.path)
 
 
 def has_real_checkpoint(entries: Iterable[ModelEntry]) -> bool:

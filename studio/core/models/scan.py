@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,9 +122,9 @@ def _entry(
 def hub_entries() -> list[ModelEntry]:
     """Diffusers pipelines and TAESD decoders already in the local Hugging Face cache."""
     try:
-        from huggingface_hub import scan_cache_dir
+        from huggingface_hub import constants, scan_cache_dir
 
-        info = scan_cache_dir()
+        info = scan_cache_dir(os.environ.get("HF_HUB_CACHE") or constants.HF_HUB_CACHE)
     except Exception:  # no cache yet, or an unreadable one: nothing to list
         return []
     entries = []
@@ -136,6 +137,7 @@ def hub_entries() -> list[ModelEntry]:
         elif "taesd" in repo.repo_id.lower():
             found = Classified("preview", SDXL if "xl" in repo.repo_id.lower() else SD_ANY)
         else:
+            entries.extend(_hub_files(repo.repo_id, snapshot))
             continue
         entries.append(
             ModelEntry(
@@ -150,6 +152,30 @@ def hub_entries() -> list[ModelEntry]:
             )
         )
     return entries
+
+
+def _hub_files(repo_id: str, snapshot: Path) -> list[ModelEntry]:
+    """Single files downloaded from a repo (a checkpoint, an upscaler .pth, ...)."""
+    found = []
+    for path in sorted(snapshot.iterdir()):
+        if path.suffix.lower() not in MODEL_SUFFIXES or not path.is_file():
+            continue
+        kind = classify_file(path, "upscaler" if path.suffix.lower() == ".pth" else "")
+        if kind is None:
+            continue
+        found.append(
+            ModelEntry(
+                name=f"{repo_id}/{path.name}",
+                kind=kind.kind,
+                family=kind.family,
+                tags=kind.tags,
+                path=path,
+                size=path.stat().st_size,
+                root="Hugging Face cache",
+                short_hash=cached_short_hash(path, kind.kind),
+            )
+        )
+    return found
 
 
 def scan_models(

@@ -1,0 +1,37 @@
+"""`studio download ID [--file NAME]`: fetch into the HF cache with progress; resumable."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "download", help="fetch a model into the Hugging Face cache (resumes an interrupted one)"
+    )
+    parser.add_argument(
+        "repo_id", metavar="ID", help="a Hugging Face id, e.g. stabilityai/sd-turbo"
+    )
+    parser.add_argument("--file", help="one file of the repo (default: the whole model)")
+    parser.add_argument("--revision", default="main", help="branch, tag or commit (default: main)")
+    parser.set_defaults(func=run_download)
+
+
+def run_download(args: argparse.Namespace) -> int:
+    from studio.engine.downloads import DownloadProgress, download
+
+    shown = {"line": ""}
+
+    def report(progress: DownloadProgress) -> None:
+        line = progress.describe()
+        if line != shown["line"]:
+            shown["line"] = line
+            print("\r" + line.ljust(78), end="", file=sys.stderr, flush=True)
+
+    path = download(args.repo_id, args.file, revision=args.revision, on_progress=report)
+    if shown["line"]:
+        print(file=sys.stderr)
+    print(f"downloaded: {path}")
+    return 0

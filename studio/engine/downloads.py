@@ -1,0 +1,272 @@
+"""Resumable downloads into the shared Hugging Face cache, with progress and cancel.
+
+huggingface_hub gives the file's metadata (commit, etag, size, where to fetch it) and the HTTP
+transfer (`http_get`, with Range resume and retries). Its own `hf_hub_download` throws a partial
+file away; we keep ours (`blobs/<etag>.studio-partial`) so a cancelled or dropped download
+resumes where it stopped. Only a complete file whose size (and sha256, for LFS files) checks
+out is moved to `blobs/<etag>` and linked from `snapshots/<commit>/<file>` — the only place any
+loader looks — so nothing half-written is ever used as a model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from studio.core.errors import Cancelled, UserError
+
+PARTIAL_SUFFIX = ".studio-partial"
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+class DownloadError(UserError):
+    """A download that cannot proceed: offline, not found, needs a token, network failure."""
+
+
+@dataclass(frozen=True)
+class DownloadProgress:
+    repo_id: str
+    filename: str
+    done: int  # bytes on disk, including a resumed part
+    total: int | None
+    speed: float  # bytes per second in this session
+    eta: float | None  # seconds
+
+    def describe(self) -> str:
+        mib = 1024 * 1024
+        total = f"{self.total / mib:.1f}" if self.total else "?"
+        eta = f", {self.eta:.0f} s left" if self.eta is not None else ""
+        speed = self.speed / mib
+        return f"{self.filename}: {self.done / mib:.1f} / {total} MB at {speed:.1f} MB/s{eta}"
+
+
+ProgressCallback = Callable[[DownloadProgress], None]
+
+
+def _offline() -> bool:
+    from huggingface_hub import constants
+
+    return bool(constants.HF_HUB_OFFLINE) or os.environ.get("HF_HUB_OFFLINE", "").upper() in (
+        "1",
+        "ON",
+        "YES",
+        "TRUE",
+    )
+
+
+def _storage(repo_id: str) -> Path:
+    from huggingface_hub import constants
+    from huggingface_hub.file_download import repo_folder_name
+
+    cache = os.environ.get("HF_HUB_CACHE") or constants.HF_HUB_CACHE
+    return Path(cache) / repo_folder_name(repo_id=repo_id, repo_type="model")
+
+
+def _explain(exc: Exception, repo_id: str, filename: str) -> DownloadError:
+    from huggingface_hub.errors import (
+        EntryNotFoundError,
+        GatedRepoError,
+        HfHubHTTPError,
+        OfflineModeIsEnabled,
+        RepositoryNotFoundError,
+    )
+
+    what = f"{repo_id}/{filename}"
+    if isinstance(exc, OfflineModeIsEnabled):
+        return DownloadError(f"cannot download {what}: offline mode is on (unset HF_HUB_OFFLINE)")
+    if isinstance(exc, GatedRepoError):
+        return DownloadError(
+            f"{repo_id} is gated: accept its licence on huggingface.co, then log in with "
+            "`hf auth login` (or set HF_TOKEN) and try again"
+        )
+    if isinstance(exc, RepositoryNotFoundError):
+        return DownloadError(f"no model {repo_id!r} on the hub (or it is private: log in first)")
+    if isinstance(exc, EntryNotFoundError):
+        return DownloadError(f"{repo_id} has no file {filename!r}")
+    if isinstance(exc, HfHubHTTPError):
+        status = getattr(getattr(exc, "response", None), "status_code", "?")
+        return DownloadError(
+            f"the hub answered HTTP {status} for {what}; try again later (the part already "
+            "downloaded is kept and resumes)"
+        )
+    first = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
+    return DownloadError(
+        f"could not download {what}: {first}; check the network and try again "
+        "(the part already downloaded is kept and resumes)"
+    )
+
+
+def _progress_class(repo_id: str, filename: str, report: ProgressCallback | None, cancel):
+    from huggingface_hub.utils import tqdm
+
+    class Bar(tqdm):  # huggingface_hub's tqdm, silenced; we report through the callback
+        def __init__(self, *args, **kwargs):
+            self.studio_done = int(kwargs.get("initial") or 0)
+            self.studio_start = self.studio_done
+            self.studio_total = kwargs.get("total")
+            self.studio_t0 = time.monotonic()
+            kwargs["disable"] = True
+            super().__init__(*args, **kwargs)
+
+        def update(self, n=1):
+            # http_get writes a chunk after reporting it: stop before the next one, so every
+            # byte reported so far is on disk for the resume
+            if cancel is not None and cancel.is_set():
+                raise Cancelled(f"download of {filename} cancelled")
+            self.studio_done += int(n or 0)
+            if report is not None:
+                elapsed = max(time.monotonic() - self.studio_t0, 1e-6)
+                speed = (self.studio_done - self.studio_start) / elapsed
+                left = None
+                if self.studio_total and speed > 0:
+                    left = (self.studio_total - self.studio_done) / speed
+                report(
+                    DownloadProgress(
+                        repo_id, filename, self.studio_done, self.studio_total, speed, left
+                    )
+                )
+
+    return Bar
+
+
+def _verify(partial: Path, size: int | None, etag: str) -> None:
+    actual = partial.stat().st_size
+    if size is not None and actual != size:
+        raise DownloadError(f"{partial.name}: got {actual} bytes of {size}; try again")
+    if SHA256.match(etag):
+        digest = hashlib.sha256()
+        with open(partial, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+                digest.update(chunk)
+        if digest.hexdigest() != etag:
+            partial.unlink()
+            raise DownloadError(f"{partial.name}: the download was corrupted (sha256); try again")
+
+
+def _link(blob: Path, pointer: Path) -> None:
+    pointer.parent.mkdir(parents=True, exist_ok=True)
+    if pointer.exists() or pointer.is_symlink():
+        pointer.unlink()
+    try:
+        os.symlink(os.path.relpath(blob, pointer.parent), pointer)
+    except OSError:  # no symlinks (Windows without developer mode): a copy works too
+        shutil.copy2(blob, pointer)
+
+
+def download_file(
+    repo_id: str,
+    filename: str,
+    *,
+    revision: str = "main",
+    on_progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+    token: str | None = None,
+) -> Path:
+    """Fetch one file of a hub repo into the HF cache (resuming a partial one); its path."""
+    from huggingface_hub import constants, get_hf_file_metadata, hf_hub_url
+    from huggingface_hub.file_download import http_get
+    from huggingface_hub.utils import build_hf_headers
+
+    if _offline():
+        raise DownloadError(
+            f"cannot download {repo_id}/{filename}: offline mode is on (HF_HUB_OFFLINE); "
+            "unset it, or copy the file into a model folder"
+        )
+    endpoint = os.environ.get("HF_ENDPOINT") or constants.ENDPOINT
+    url = hf_hub_url(repo_id, filename, revision=revision, endpoint=endpoint)
+    try:
+        meta = get_hf_file_metadata(url, token=token)
+    except Exception as exc:  # huggingface_hub/httpx raise many kinds; one clear line
+        raise _explain(exc, repo_id, filename) from exc
+    if not meta.etag or not meta.commit_hash:
+        raise DownloadError(f"the hub gave no version for {repo_id}/{filename}; try again later")
+    storage = _storage(repo_id)
+    blob = storage / "blobs" / meta.etag
+    pointer = storage / "snapshots" / meta.commit_hash / filename
+    if not blob.is_file():
+        partial = blob.with_name(blob.name + PARTIAL_SUFFIX)
+        partial.parent.mkdir(parents=True, exist_ok=True)
+        bar = _progress_class(repo_id, filename, on_progress, cancel)
+        try:
+            with open(partial, "ab") as handle:
+                http_get(
+                    meta.location,
+                    handle,
+                    resume_size=handle.tell(),
+                    headers=build_hf_headers(token=token),
+                    expected_size=meta.size,
+                    displayed_filename=filename,
+                    tqdm_class=bar,
+                )
+        except (Cancelled, DownloadError):
+            raise
+        except Exception as exc:
+            raise _explain(exc, repo_id, filename) from exc
+        _verify(partial, meta.size, meta.etag)
+        os.replace(partial, blob)
+    _link(blob, pointer)
+    if revision != meta.commit_hash:
+        (storage / "refs").mkdir(parents=True, exist_ok=True)
+        (storage / "refs" / revision).write_text(meta.commit_hash)
+    return pointer
+
+
+def pick_repo_files(files: list[str]) -> list[str]:
+    """The files worth fetching from a whole repo: a diffusers pipeline's components (full
+    precision, no root-level single-file duplicates), else its weights and configs."""
+    wanted = (".json", ".txt", ".safetensors")
+    if "model_index.json" in files:
+        return [
+            f
+            for f in files
+            if f == "model_index.json"
+            or ("/" in f and f.endswith(wanted) and ".fp16." not in f and "non_ema" not in f)
+        ]
+    picked = [f for f in files if f.endswith(wanted) and ".fp16." not in f]
+    return picked or [f for f in files if f.endswith((".pth", ".bin", ".ckpt"))]
+
+
+def download(
+    repo_id: str,
+    filename: str | None = None,
+    *,
+    revision: str = "main",
+    on_progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+    token: str | None = None,
+) -> Path:
+    """One file (its path) or a whole repo (its snapshot folder) into the HF cache."""
+    if filename:
+        return download_file(
+            repo_id,
+            filename,
+            revision=revision,
+            on_progress=on_progress,
+            cancel=cancel,
+            token=token,
+        )
+    from huggingface_hub import HfApi, constants
+
+    if _offline():
+        raise DownloadError(f"cannot download {repo_id}: offline mode is on (HF_HUB_OFFLINE)")
+    api = HfApi(endpoint=os.environ.get("HF_ENDPOINT") or constants.ENDPOINT, token=token)
+    try:
+        files = pick_repo_files(api.list_repo_files(repo_id, revision=revision))
+    except Exception as exc:
+        raise _explain(exc, repo_id, "(file list)") from exc
+    if not files:
+        raise DownloadError(f"{repo_id} has no model files to download")
+    last = None
+    for name in files:
+        last = download_file(
+            repo_id, name, revision=revision, on_progress=on_progress, cancel=cancel, token=token
+        )
+    assert last is not None
+    return last.parents[len(Path(files[-1]).parts) - 1]

@@ -1,0 +1,134 @@
+"""Downloads against a local stand-in for the hub: progress, cancel + resume, drops, offline."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+from studio.core.errors import Cancelled
+from studio.core.models.scan import hub_entries
+from studio.engine import downloads
+from studio.engine.downloads import DownloadError, download, download_file
+from tests.fake_hub import FakeHub
+
+REPO = "someone/upscalers"
+DATA = np.random.default_rng(7).integers(0, 255, 2 * 1024 * 1024, dtype=np.uint8).tobytes()
+FILES = {
+    REPO: {"4x-test.pth": DATA},
+    "someone/taesd": {
+        "config.json": b'{"_class_name": "AutoencoderTiny"}',
+        "diffusion_pytorch_model.safetensors": DATA[:1000],
+        "diffusion_pytorch_model.fp16.safetensors": DATA[:500],
+        "README.md": b"# readme",
+    },
+}
+
+
+@pytest.fixture
+def hub(tmp_path, monkeypatch):
+    from huggingface_hub import constants
+
+    with FakeHub(FILES) as server:
+        monkeypatch.setenv("HF_ENDPOINT", server.url)
+        monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf"))
+        monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+        monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+        monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hf"))
+        monkeypatch.setattr(constants, "DOWNLOAD_CHUNK_SIZE", 64 * 1024)  # not 10 MB
+        yield server
+
+
+def _cached(tmp_path):
+    from huggingface_hub import try_to_load_from_cache
+
+    return try_to_load_from_cache(REPO, "4x-test.pth", cache_dir=str(tmp_path / "hf"))
+
+
+def _partials(tmp_path):
+    return list((tmp_path / "hf").rglob("*" + downloads.PARTIAL_SUFFIX))
+
+
+def test_download_reports_progress_and_lands_in_the_hf_cache(hub, tmp_path):
+    seen = []
+    path = download_file(REPO, "4x-test.pth", on_progress=seen.append)
+    assert path.read_bytes() == DATA
+    assert _cached(tmp_path) == str(path)
+    assert seen[-1].done == seen[-1].total == len(DATA)
+    assert all(p.speed >= 0 for p in seen) and seen[-1].eta == 0
+    assert [p.done for p in seen] == sorted(p.done for p in seen)
+    assert "MB/s" in seen[-1].describe()
+    assert not _partials(tmp_path)
+    assert [(e.name, e.kind) for e in hub_entries()] == [(f"{REPO}/4x-test.pth", "upscaler")]
+
+
+def test_cancel_then_resume_completes_with_the_right_bytes(hub, tmp_path):
+    hub.delay = 0.01
+    cancel = threading.Event()
+
+    def stop_half_way(progress):
+        if progress.done >= len(DATA) // 3:
+            cancel.set()
+
+    with pytest.raises(Cancelled):
+        download_file(REPO, "4x-test.pth", on_progress=stop_half_way, cancel=cancel)
+    assert _cached(tmp_path) is None
+    (partial,) = _partials(tmp_path)
+    kept = partial.stat().st_size
+    assert 0 < kept < len(DATA)
+    hub.delay = 0.0
+    seen = []
+    path = download_file(REPO, "4x-test.pth", on_progress=seen.append)
+    assert hub.ranges[-1] == f"bytes={kept}-"  # resumed, not restarted
+    assert seen[0].done == kept + 64 * 1024  # counting from the kept part
+    assert hashlib.sha256(path.read_bytes()).digest() == hashlib.sha256(DATA).digest()
+
+
+def test_a_dropped_connection_leaves_nothing_loadable_and_resumes(hub, tmp_path):
+    hub.drop_after = 700 * 1024
+    with pytest.raises(DownloadError, match="kept and resumes"):
+        download_file(REPO, "4x-test.pth")
+    assert _cached(tmp_path) is None
+    assert not list((tmp_path / "hf").rglob("snapshots/*/*"))
+    assert hub_entries() == []
+    (partial,) = _partials(tmp_path)
+    kept = partial.stat().st_size
+    assert 0 < kept <= 700 * 1024
+    hub.drop_after, hub.broken = None, False
+    path = download_file(REPO, "4x-test.pth")
+    assert hub.ranges[-1] == f"bytes={kept}-"
+    assert path.read_bytes() == DATA
+
+
+def test_a_whole_repo_fetches_its_model_files(hub, tmp_path):
+    folder = download("someone/taesd")
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "config.json",
+        "diffusion_pytorch_model.safetensors",
+    ]
+    assert [e.kind for e in hub_entries()] == ["preview"]
+
+
+def test_missing_file_and_offline_are_clear_messages(hub, monkeypatch):
+    with pytest.raises(DownloadError, match=r"has no file 'nope\.bin'"):
+        download_file(REPO, "nope.bin")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(DownloadError, match="offline mode is on"):
+        download_file(REPO, "4x-test.pth")
+
+
+def test_cli_download_shows_progress_and_offline_is_exit_2(hub, tmp_path):
+    env = {**os.environ, "HF_HUB_OFFLINE": "0"}
+    run = [sys.executable, "-m", "studio", "download", REPO, "--file", "4x-test.pth"]
+    done = subprocess.run(run, capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "MB/s" in done.stderr and "downloaded:" in done.stdout
+    env["HF_HUB_OFFLINE"] = "1"
+    offline = subprocess.run(run, capture_output=True, text=True, env=env, timeout=120)
+    assert offline.returncode == 2
+    assert offline.stderr.startswith("error: cannot download someone/upscalers/4x-test.pth")

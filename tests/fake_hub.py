@@ -1,0 +1,120 @@
+"""A local HTTP server on 127.0.0.1 that answers like the Hugging Face hub for file downloads:
+HEAD/GET /{repo}/resolve/{revision}/{file} with X-Repo-Commit, ETag (sha256 for LFS files),
+X-Linked-Size and Range support, plus /api/models/{repo}/tree/{rev} for the file list."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+COMMIT = "a" * 40
+RESOLVE = re.compile(r"^/(?P<repo>[^/]+/[^/]+)/resolve/(?P<rev>[^/]+)/(?P<file>.+)$")
+API = re.compile(r"^/api/models/(?P<repo>[^/]+/[^/]+)/tree/(?P<rev>[^/?]+)")
+
+
+class FakeHub:
+    def __init__(self, files: dict[str, dict[str, bytes]]) -> None:
+        self.files = files  # repo -> file -> bytes
+        self.delay = 0.0  # seconds per chunk sent (so a test can cancel mid-way)
+        self.chunk = 64 * 1024
+        self.drop_after: int | None = None  # close the connection after this many body bytes
+        self.broken = False  # answer 500 to every request (after a drop)
+        self.ranges: list[str | None] = []  # Range header of each GET
+        hub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):  # quiet
+                pass
+
+            def _lookup(self):
+                match = RESOLVE.match(self.path.split("?")[0])
+                if not match or hub.broken:
+                    return None, None
+                data = hub.files.get(match["repo"], {}).get(match["file"])
+                return match, data
+
+            def _headers(self, data: bytes, status: int = 200, extra: dict | None = None):
+                self.send_response(status)
+                etag = hashlib.sha256(data).hexdigest()
+                self.send_header("X-Repo-Commit", COMMIT)
+                self.send_header("ETag", f'"{etag}"')
+                self.send_header("X-Linked-Etag", f'"{etag}"')
+                self.send_header("X-Linked-Size", str(len(data)))
+                self.send_header("Accept-Ranges", "bytes")
+                for key, value in (extra or {}).items():
+                    self.send_header(key, value)
+
+            def _missing(self):
+                status = 500 if hub.broken else 404
+                self.send_response(status)
+                self.send_header("X-Error-Code", "EntryNotFound" if status == 404 else "")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def do_HEAD(self):
+                _, data = self._lookup()
+                if data is None:
+                    return self._missing()
+                self._headers(data, extra={"Content-Length": str(len(data))})
+                self.end_headers()
+
+            def do_GET(self):
+                api = API.match(self.path)
+                if api and not hub.broken:
+                    body = json.dumps(
+                        [
+                            {"type": "file", "path": f, "size": len(d), "oid": "0" * 40}
+                            for f, d in hub.files[api["repo"]].items()
+                        ]
+                    ).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
+                _, data = self._lookup()
+                if data is None:
+                    return self._missing()
+                wanted = self.headers.get("Range")
+                hub.ranges.append(wanted)
+                start = int(re.match(r"bytes=(\d+)-", wanted)[1]) if wanted else 0
+                body = data[start:]
+                extra = {"Content-Length": str(len(body))}
+                if wanted:
+                    extra["Content-Range"] = f"bytes {start}-{len(data) - 1}/{len(data)}"
+                self._headers(data, 206 if wanted else 200, extra)
+                self.end_headers()
+                sent = 0
+                for offset in range(0, len(body), hub.chunk):
+                    piece = body[offset : offset + hub.chunk]
+                    if hub.drop_after is not None and sent + len(piece) > hub.drop_after:
+                        self.wfile.write(piece[: max(0, hub.drop_after - sent)])
+                        self.wfile.flush()
+                        hub.broken = True
+                        self.close_connection = True
+                        self.connection.shutdown(2)
+                        return
+                    self.wfile.write(piece)
+                    sent += len(piece)
+                    if hub.delay:
+                        time.sleep(hub.delay)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> FakeHub:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
