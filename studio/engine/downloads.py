@@ -23,6 +23,7 @@ from pathlib import Path
 from studio.core.errors import Cancelled, UserError
 
 PARTIAL_SUFFIX = ".studio-partial"
+SPEED_AFTER_S = 0.5  # report speed and ETA once this much of the transfer is measured
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -43,8 +44,8 @@ class DownloadProgress:
         mib = 1024 * 1024
         total = f"{self.total / mib:.1f}" if self.total else "?"
         eta = f", {self.eta:.0f} s left" if self.eta is not None else ""
-        speed = self.speed / mib
-        return f"{self.filename}: {self.done / mib:.1f} / {total} MB at {speed:.1f} MB/s{eta}"
+        rate = f" at {self.speed / mib:.1f} MB/s" if self.speed > 0 else ", measuring speed…"
+        return f"{self.filename}: {self.done / mib:.1f} / {total} MB{rate}{eta}"
 
 
 ProgressCallback = Callable[[DownloadProgress], None]
@@ -123,8 +124,10 @@ def _progress_class(repo_id: str, filename: str, report: ProgressCallback | None
             self.studio_done += int(n or 0)
             if report is not None:
                 elapsed = max(time.monotonic() - self.studio_t0, 1e-6)
-                speed = (self.studio_done - self.studio_start) / elapsed
-                left = None
+                speed, left = 0.0, None
+                finished = self.studio_total is not None and self.studio_done >= self.studio_total
+                if elapsed >= SPEED_AFTER_S or finished:  # the first chunks come in a burst
+                    speed = (self.studio_done - self.studio_start) / elapsed
                 if self.studio_total and speed > 0:
                     left = (self.studio_total - self.studio_done) / speed
                 report(

@@ -23,6 +23,7 @@ from studio.ui.commands import EditCommand
 from studio.ui.dialogs import ask_canvas_size
 from studio.ui.generation import GenerationPresenter
 from studio.ui.inpaint_tools import InpaintTools
+from studio.ui.models_presenter import ModelsPresenter
 from studio.ui.prompt_panel import PromptPanel
 from studio.ui.qtimage import from_qimage, to_qimage
 from studio.ui.queue_view import QueueView
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
         self.actions_ = window_actions.build(self)
         window_actions.build_menus(self, self.actions_)
         window_actions.build_toolbar(self, self.actions_)
+        self.models_ui = ModelsPresenter(self)  # Settings ▸ Models, first run, downloads
         self.strip.addAction(self.actions_["apply"])
 
         self.canvas.stroke_finished.connect(self.push_edit)
@@ -383,6 +385,7 @@ class MainWindow(QMainWindow):
             self._closed = True
             self.save_settings()
             self.controller.shutdown(2000)
+            self.models_ui.shutdown()
             self.variations.shutdown()
             self.undo_stack.cleanChanged.disconnect()
             self.undo_stack.indexChanged.disconnect()
@@ -391,5 +394,5 @@ class MainWindow(QMainWindow):
         event.accept()
 
     def start_engine(self) -> None:
-        """Start the worker and load the model in the background (after the window shows)."""
-        QTimer.singleShot(0, lambda: self.controller.start(self.panel.params().model))
+        """Find the models, then start the worker on the default one (after the window shows)."""
+        QTimer.singleShot(0, self.models_ui.start_engine)

@@ -1,0 +1,75 @@
+"""Models worth getting first, with their size and licence (shown on the first-run page)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Recommended:
+    title: str
+    repo_id: str
+    filename: str | None  # None: the whole (diffusers) repo
+    size: str
+    licence: str
+    why: str
+
+
+RECOMMENDED: tuple[Recommended, ...] = (
+    Recommended(
+        "SD-Turbo",
+        "stabilityai/sd-turbo",
+        "sd_turbo.safetensors",
+        "5.2 GB",
+        "Stability AI Community (non-commercial research)",
+        "1–4 steps: the fastest way to pictures on a CPU or a small GPU (512×512).",
+    ),
+    Recommended(
+        "Stable Diffusion 1.5",
+        "stable-diffusion-v1-5/stable-diffusion-v1-5",
+        "v1-5-pruned-emaonly.safetensors",
+        "4.3 GB",
+        "CreativeML OpenRAIL-M",
+        "The classic all-rounder; most LoRAs and embeddings are made for it.",
+    ),
+    Recommended(
+        "Stable Diffusion 1.5 Inpainting",
+        "stable-diffusion-v1-5/stable-diffusion-inpainting",
+        None,
+        "4.3 GB",
+        "CreativeML OpenRAIL-M",
+        "Repaints masked areas seamlessly (9-channel inpainting model).",
+    ),
+    Recommended(
+        "Stable Diffusion XL 1.0",
+        "stabilityai/stable-diffusion-xl-base-1.0",
+        "sd_xl_base_1.0.safetensors",
+        "6.9 GB",
+        "CreativeML Open RAIL++-M",
+        "Best quality at 1024×1024; needs a GPU with 8 GB or patience on a CPU.",
+    ),
+    Recommended(
+        "TAESD",
+        "madebyollin/taesd",
+        None,
+        "10 MB",
+        "MIT",
+        "Sharp live previews for SD 1.x/2.x while an image renders.",
+    ),
+    Recommended(
+        "TAESDXL",
+        "madebyollin/taesdxl",
+        None,
+        "10 MB",
+        "MIT",
+        "Sharp live previews for SDXL.",
+    ),
+    Recommended(
+        "Real-ESRGAN 4×",
+        "ai-forever/Real-ESRGAN",
+        "RealESRGAN_x4.pth",
+        "67 MB",
+        "BSD-3-Clause",
+        "Upscales 4× with sharp detail (Image ▸ Upscale).",
+    ),
+)
