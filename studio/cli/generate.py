@@ -126,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
 
     from studio.engine.api import Engine
 
-    engine = Engine(settings, preview_method=args.preview_method)
+    engine = Engine(settings, preview_method=args.preview_method, vae=args.vae)
     model = engine.load(params.model, params.device, params.dtype)
     if not size_given and args.mode != "img2img":
         params = params.replace(width=model.native_size, height=model.native_size)

@@ -51,6 +51,7 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
         help="previews by the cheap linear map (default) or TAESD when its weights are cached",
     )
     group.add_argument("--params-from", type=Path, help="reuse the parameters embedded in IMAGE")
+    group.add_argument("--vae", help="a separate VAE file or name (A1111's SD VAE)")
     group.add_argument("-o", "--output", type=Path, required=True, help="output file (or folder)")
 
 

@@ -43,12 +43,19 @@ class Engine:
     """Owns at most one loaded model and runs generation jobs on it. Not thread-safe by design:
     one worker thread (or the CLI's main thread) drives it."""
 
-    def __init__(self, settings: Settings | None = None, preview_method: str = "latent") -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        preview_method: str = "latent",
+        vae: str | None = None,
+    ) -> None:
         if preview_method not in PREVIEW_METHODS:
             raise ValueError(f"preview_method must be one of {PREVIEW_METHODS}")
         self.settings = settings if settings is not None else Settings.load()
         self.preview_method = preview_method
+        self.vae = vae  # a separate VAE for every model; else settings.json's per checkpoint
         self._model: Any = None  # LoadedModel
+        self._vae_choice: tuple[str | None, Any] | None = None  # (name, resolved path)
         self._previewer: Any = None
 
     # -- models -------------------------------------------------------------------------
@@ -62,17 +69,26 @@ class Engine:
         torch_device = pick_device(device)
         torch_dtype = pick_dtype(dtype, torch_device)
         current = self._model
-        if (
+        if not (
             current is not None
             and current.ref == ref
             and current.device == torch_device
             and current.dtype == torch_dtype
         ):
-            return current
-        self.unload()
-        self._model = load_model(ref, torch_device, torch_dtype)
-        self._previewer = self._make_previewer(self._model)
+            self.unload()
+            self._model = load_model(ref, torch_device, torch_dtype)
+            self._previewer = self._make_previewer(self._model)
+        self._apply_vae(self._model)
         return self._model
+
+    def _apply_vae(self, model: Any) -> None:
+        from studio.engine.models.vae import apply_vae, configured_vae, resolve_vae
+
+        name = self.vae or configured_vae(model.ref.name)
+        if self._vae_choice is None or self._vae_choice[0] != name:
+            path = resolve_vae(name, self.settings.model_dirs) if name else None
+            self._vae_choice = (name, path)
+        apply_vae(model, self._vae_choice[1])
 
     def warm_up(self) -> None:
         """Build every mode's pipeline now (~300 diffusers imports), not on the first job."""
