@@ -132,3 +132,21 @@ def test_cli_download_shows_progress_and_offline_is_exit_2(hub, tmp_path):
     offline = subprocess.run(run, capture_output=True, text=True, env=env, timeout=120)
     assert offline.returncode == 2
     assert offline.stderr.startswith("error: cannot download someone/upscalers/4x-test.pth")
+
+
+def test_a_downloaded_checkpoint_file_resolves_by_its_id(hub, tmp_path):
+    from safetensors.numpy import save_file
+
+    from studio.engine.models.catalog import resolve_model
+
+    keys = {
+        "model.diffusion_model.input_blocks.0.0.weight": (8, 4, 3, 3),
+        "cond_stage_model.transformer.text_model.final_layer_norm.weight": (8,),
+    }
+    source = tmp_path / "turbo.safetensors"
+    save_file({k: np.zeros(s, np.float16) for k, s in keys.items()}, str(source))
+    hub.files["someone/turbo"] = {"turbo.safetensors": source.read_bytes()}
+    path = download_file("someone/turbo", "turbo.safetensors")
+    for name in ("someone/turbo", "someone/turbo/turbo.safetensors"):
+        ref = resolve_model(name, [])
+        assert (ref.kind, ref.location) == ("file", str(path))

@@ -127,9 +127,24 @@ def resolve_model(name: str, model_dirs: Iterable[Path]) -> ModelRef:
         stem = ref.name.rsplit(".", 1)[0] if ref.kind == "file" else ref.name
         if name in (ref.name, stem, Path(ref.name).name, Path(stem).name):
             return ref
+    hub_file = _downloaded_checkpoint(name)
+    if hub_file is not None:
+        return hub_file
     if HUB_ID.match(name):
         return ModelRef(name=name, kind="hub", location=name)
     raise ModelError(
         f"unknown model {name!r}; run `studio models` to list the models Studio can see, "
         "or give a .safetensors file, a diffusers folder or a Hugging Face id"
     )
+
+
+def _downloaded_checkpoint(name: str) -> ModelRef | None:
+    """A checkpoint file fetched with `studio download ID --file NAME`, by ID or ID/NAME."""
+    from studio.core.models.scan import hub_entries
+
+    for entry in hub_entries():
+        if entry.is_folder or entry.kind not in ("checkpoint", "inpaint"):
+            continue
+        if name in (entry.name, entry.name.rsplit("/", 1)[0]):
+            return ModelRef(name=entry.name, kind="file", location=str(entry.path))
+    return None
