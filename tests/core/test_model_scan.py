@@ -163,6 +163,13 @@ def test_the_first_real_checkpoint_is_the_default(installs, tmp_path):
     entries = scan_models([a1], include_hub=False)
     assert default_model(entries) == str(a1 / "models/Stable-diffusion/dream.safetensors")
     assert default_model(scan_models([tmp_path / "empty"], include_hub=False)) == BUILTIN_DEFAULT
+    only = tmp_path / "only"
+    st(only / "a-style.safetensors", lora(768))
+    assert default_model(scan_models([only], include_hub=False)) == BUILTIN_DEFAULT  # no LoRA
+    st(only / "b-inpainting.safetensors", {UNET_IN: (8, 9, 3, 3), SD1_TE: (8,)})
+    assert default_model(scan_models([only], include_hub=False)) == str(
+        only / "b-inpainting.safetensors"
+    )
 
 
 def test_models_add_keeps_other_settings_and_remove_undoes_it(tmp_path, installs):

@@ -11,9 +11,11 @@ BUILTIN_DEFAULT = "tiny"
 
 
 def default_model(entries: Iterable[ModelEntry]) -> str:
-    """The first real text-to-image checkpoint (files and folders before the hub cache), by name;
-    BUILTIN_DEFAULT when there is none."""
+    """The first real text-to-image checkpoint (files and folders before the hub cache; an
+    inpainting one when that is all there is); BUILTIN_DEFAULT when there is none."""
+    entries = list(entries)
     candidates = [e for e in entries if e.kind == "checkpoint" and "refiner" not in e.tags]
+    candidates = candidates or [e for e in entries if e.kind == "inpaint"]
     local = [e for e in candidates if e.root != "Hugging Face cache"]
     chosen = (local or candidates or [None])[0]
     if chosen is None:
