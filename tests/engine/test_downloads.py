@@ -150,3 +150,21 @@ def test_a_downloaded_checkpoint_file_resolves_by_its_id(hub, tmp_path):
     for name in ("someone/turbo", "someone/turbo/turbo.safetensors"):
         ref = resolve_model(name, [])
         assert (ref.kind, ref.location) == ("file", str(path))
+
+
+def test_several_downloads_queue_and_a_cancelled_one_does_not_stop_the_next(hub, tmp_path, qtbot):
+    from studio.jobs.model_jobs import DownloadQueue
+
+    hub.delay = 0.02
+    queue = DownloadQueue()
+    events: list[tuple[str, str]] = []
+    queue.progress.connect(lambda key, p: queue.cancel("first") if key == "first" else None)
+    queue.cancelled.connect(lambda key: events.append(("cancelled", key)))
+    queue.finished.connect(lambda key, path: events.append(("finished", key)))
+    queue.failed.connect(lambda key, msg: events.append(("failed", msg)))
+    queue.enqueue("first", REPO, "4x-test.pth")
+    queue.enqueue("second", "someone/taesd", "config.json")
+    qtbot.waitUntil(lambda: len(events) == 2, timeout=20000)
+    assert events == [("cancelled", "first"), ("finished", "second")]
+    assert _cached(tmp_path) is None and len(_partials(tmp_path)) == 1
+    assert queue.wait(5)

@@ -100,6 +100,10 @@ def load_single_file(path: Path, dtype: Any, config_root: Path | None = None) ->
         raise ModelError(f"no bundled config {found.config!r} for {path.name!r}; reinstall Studio")
     cls = pipeline_class(folder)
     extra: dict[str, Any] = dict(_tokenizers(folder))
+    index = json.loads((folder / "model_index.json").read_text(encoding="utf-8"))
+    for optional in ("safety_checker", "feature_extractor", "image_encoder"):
+        if optional in index:  # never fetched: the studio does not use them
+            extra[optional] = None
     if "tokenizer" in extra and extra["tokenizer"] is None:  # the SDXL refiner
         extra["text_encoder"] = None
     return cls.from_single_file(
