@@ -16,8 +16,19 @@ COMMAND_MODULES = (
     "studio.cli.upscale",
     "studio.cli.batch",
     "studio.cli.info",
+    "studio.cli.system",
 )
-SUBCOMMANDS = ("generate", "img2img", "inpaint", "outpaint", "upscale", "batch", "info", "models")
+SUBCOMMANDS = (
+    "generate",
+    "img2img",
+    "inpaint",
+    "outpaint",
+    "upscale",
+    "batch",
+    "info",
+    "models",
+    "system",
+)
 
 
 def build_parser() -> CliParser:
