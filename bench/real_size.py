@@ -1,7 +1,7 @@
 """Real-size speed: the SD-1.5 architecture (random weights, built offline from
 resources/model_configs/sd15) through Studio's default CPU path and through raw diffusers.
 
-    python bench/real_size.py [--repeats 3] [--sections default,same,fast,previews,cancel]
+    python bench/real_size.py [--repeats 3] [--sections default1,cancel,same,previews,default4]
 
 Every figure is a ratio of medians measured interleaved in this one run, so background load
 hits both sides alike. The cost of a step does not depend on the weights, so random weights
@@ -99,7 +99,7 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--cancel-trials", type=int, default=5)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/studio-real-size"))
-    parser.add_argument("--sections", default="default,same,fast,previews,cancel")
+    parser.add_argument("--sections", default="default1,cancel,same,previews,default4")
     args = parser.parse_args()
     sections = set(args.sections.split(","))
 
@@ -156,41 +156,40 @@ def main() -> int:
     four = base.replace(steps=4, cfg=7.0)
     results: dict[str, float] = {}
 
-    if "default" in sections or "fast" in sections:
+    if {"default1", "default4"} & sections:
         raw32 = raw_pipe(torch.float32)
-        if "default" in sections:
-            print("1 step, CFG 1: raw diffusers fp32 vs studio default", flush=True)
+        if "default1" in sections:
+            print("1 step, CFG 1: raw diffusers fp32 vs studio default vs studio Fast", flush=True)
             med = interleaved(
-                {"raw": raw_run(raw32, 1, 1.0), "studio": studio_run(one)}, args.repeats
+                {
+                    "raw": raw_run(raw32, 1, 1.0),
+                    "studio": studio_run(one),
+                    "fast": studio_run(one.replace(decode="fast")),
+                },
+                args.repeats,
             )
             results["default 1-step/CFG-1 speed-up"] = med["raw"] / med["studio"]
+            results["Fast decode end-to-end speed-up"] = med["raw"] / med["fast"]
+        if "default4" in sections:
             print("4 steps, CFG 7: raw diffusers fp32 vs studio default", flush=True)
             med = interleaved(
                 {"raw": raw_run(raw32, 4, 7.0), "studio": studio_run(four)}, args.repeats
             )
             results["default 4-step/CFG-7 speed-up"] = med["raw"] / med["studio"]
-        if "fast" in sections:
-            print("1 step, CFG 1: raw diffusers fp32 vs studio Fast decode", flush=True)
-            med = interleaved(
-                {"raw": raw_run(raw32, 1, 1.0), "fast": studio_run(one.replace(decode="fast"))},
-                args.repeats,
-            )
-            results["Fast decode end-to-end speed-up"] = med["raw"] / med["fast"]
         del raw32
 
     if "same" in sections:
-        print(f"1 step, CFG 7: raw diffusers vs studio, both {model.dtype}", flush=True)
+        print(f"1 step, CFG 1: raw diffusers vs studio, both {model.dtype}", flush=True)
         raw_same = raw_pipe(model.dtype)
         med = interleaved(
-            {"raw": raw_run(raw_same, 1, 7.0), "studio": studio_run(base.replace(steps=1))},
-            args.repeats,
+            {"raw": raw_run(raw_same, 1, 1.0), "studio": studio_run(one)}, args.repeats
         )
         results["studio / raw, same dtype"] = med["studio"] / med["raw"]
         del raw_same
 
     if "previews" in sections:
-        print("3 steps, CFG 1: linear previews on vs off", flush=True)
-        params = base.replace(steps=3, cfg=1.0)
+        print("2 steps, CFG 1: linear previews on vs off", flush=True)
+        params = base.replace(steps=2, cfg=1.0)
         med = interleaved(
             {"on": studio_run(params, True), "off": studio_run(params, False)}, args.repeats
         )
