@@ -1,8 +1,9 @@
-"""GUI responsiveness during a `tiny` generation: a 10 ms QTimer probe on the GUI thread.
+"""GUI responsiveness from launch to the first image: a 10 ms QTimer probe on the GUI thread.
 
     python bench/gui_responsiveness.py [--size 256] [--steps 20] [--count 2]
 
-Prints the worst gap between probe ticks while the worker generates (target < 100 ms).
+Prints which thread first imported torch (it must be the worker), the worst gap between probe
+ticks while the model loads and while the worker generates (target < 50 ms for every stall).
 Runs offscreen unless QT_QPA_PLATFORM is set.
 """
 
@@ -24,7 +25,26 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 PROBE_MS = 10
-TARGET_MS = 100.0
+TARGET_MS = 50.0
+
+
+class FirstImport:
+    """A meta-path finder that notes which thread imports a module first (it finds nothing)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.thread: str | None = None
+
+    def find_spec(self, fullname, path=None, target=None):
+        import threading
+
+        if fullname == self.name and self.thread is None:
+            self.thread = threading.current_thread().name
+        return None
+
+
+TORCH_IMPORT = FirstImport("torch")
+sys.meta_path.insert(0, TORCH_IMPORT)
 
 
 def main() -> int:
@@ -70,7 +90,9 @@ def main() -> int:
     load_gaps = [(b - a) * 1000 for a, b in itertools.pairwise(load_ticks)]
     print(
         f"model loaded in the worker in {time.perf_counter() - load_started:.1f}s; "
-        f"worst GUI gap while loading: {max(load_gaps, default=0):.1f} ms"
+        f"worst GUI gap while loading: {max(load_gaps, default=0):.1f} ms; "
+        f"gaps over {TARGET_MS:.0f} ms: {sum(g >= TARGET_MS for g in load_gaps)}; "
+        f"torch first imported on thread {TORCH_IMPORT.thread!r}"
     )
 
     ticks: list[float] = []
@@ -92,6 +114,7 @@ def main() -> int:
     elapsed = time.perf_counter() - started
 
     gaps = [(b - a) * 1000 for a, b in itertools.pairwise(ticks)]
+    gaps += load_gaps
     worst = max(gaps) if gaps else float("nan")
     print(
         f"generation: {args.count} x {args.size}px, {args.steps} steps, {elapsed:.2f}s, "
@@ -102,7 +125,7 @@ def main() -> int:
         f"p99 {sorted(gaps)[int(len(gaps) * 0.99) - 1]:.1f} ms"
     )
     verdict = "OK" if worst < TARGET_MS else "TOO SLOW"
-    print(f"worst gap: {worst:.1f} ms (target < {TARGET_MS:.0f} ms) {verdict}")
+    print(f"worst gap from launch to image: {worst:.1f} ms (target < {TARGET_MS:.0f} ms) {verdict}")
     window.close()
     return 0 if worst < TARGET_MS else 1
 

@@ -9,6 +9,9 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ.pop("STUDIO_MODEL_DIRS", None)
 os.environ.pop("STUDIO_UPSCALER_DIRS", None)
+# `auto` precision would be bfloat16 on CPUs with native bf16: pin float32 so pixels do not
+# depend on the machine (tests of the auto choice monkeypatch the detection themselves).
+os.environ["STUDIO_CPU_BF16"] = "0"
 
 import pytest
 

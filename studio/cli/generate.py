@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from pathlib import Path
@@ -16,6 +17,7 @@ from studio.core.errors import InputImageError
 from studio.core.imagefiles import read_image, read_mask, save_png
 from studio.core.params import GenerationParams, floor_to_8, random_seed
 from studio.core.settings import Settings
+from studio.engine.fast_models import MODEL_KINDS
 
 
 def register(subparsers: Any) -> None:
@@ -41,6 +43,13 @@ def register(subparsers: Any) -> None:
                 "--extend", required=True, help="pixels to add: LEFT,TOP,RIGHT,BOTTOM"
             )
         add_common_options(parser)
+        parser.add_argument(
+            "--model-kind",
+            choices=MODEL_KINDS,
+            default="auto",
+            help="few-step models (Turbo, LCM, Lightning, Hyper) get 1-4 steps and CFG 1; "
+            "auto recognises them by name or config",
+        )
         parser.set_defaults(func=run, mode=mode)
 
 
@@ -88,6 +97,18 @@ def _defaults(mode: str) -> dict[str, Any]:
     return defaults
 
 
+def _fast_model_defaults(params: GenerationParams, model: Any, args: argparse.Namespace):
+    """Steps/CFG/sampler for a Turbo/LCM/... model, where the user gave none of their own."""
+    from studio.engine.fast_models import fast_defaults, kind_of
+
+    wanted = fast_defaults(kind_of(model, args.model_kind))
+    wanted = {key: value for key, value in wanted.items() if getattr(args, key, None) is None}
+    if "steps" in wanted and params.mode != "txt2img":
+        # img2img runs int(steps * strength) steps: keep at least one
+        wanted["steps"] = max(wanted["steps"], math.ceil(1 / max(params.strength, 1e-3) - 1e-9))
+    return params.replace(**wanted).validated() if wanted else params
+
+
 def _inputs(args: argparse.Namespace) -> tuple[np.ndarray | None, np.ndarray | None]:
     image = read_image(args.image)[0] if getattr(args, "image", None) else None
     mask = read_mask(args.mask) if getattr(args, "mask", None) else None
@@ -130,6 +151,8 @@ def run(args: argparse.Namespace) -> int:
     model = engine.load(params.model, params.device, params.dtype)
     if not size_given and args.mode != "img2img":
         params = params.replace(width=model.native_size, height=model.native_size)
+    if not args.params_from:
+        params = _fast_model_defaults(params, model, args)
     paths = output_paths(args.output, params)
     progress = StepProgress(total_images=params.count)
     preview_writer = _preview_writer(args.preview_dir) if args.preview_dir else None

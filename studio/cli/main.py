@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "studio.cli.info",
     "studio.cli.models",
     "studio.cli.download",
+    "studio.cli.system",
 )
 SUBCOMMANDS = (
     "generate",
@@ -29,6 +30,7 @@ SUBCOMMANDS = (
     "info",
     "models",
     "download",
+    "system",
 )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from studio.core.errors import InputImageError, ParamsError
 from studio.core.imagefiles import read_image
 from studio.core.metadata import params_from_text_chunks
-from studio.core.params import DEVICES, DTYPES, GenerationParams, parse_size
+from studio.core.params import DECODES, DEVICES, DTYPES, GenerationParams, parse_size
 
 # option dest -> GenerationParams field, for flags that map one to one.
 DIRECT_FIELDS = {
@@ -22,6 +22,7 @@ DIRECT_FIELDS = {
     "count": "count",
     "device": "device",
     "dtype": "dtype",
+    "decode": "decode",
     "prompt": "prompt",
     "strength": "strength",
     "mask_blur": "mask_blur",
@@ -43,6 +44,11 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--count", type=int, help="number of images; seeds count up from --seed")
     group.add_argument("--device", choices=DEVICES, help="where to run (default auto)")
     group.add_argument("--dtype", choices=DTYPES, help="precision (default auto)")
+    group.add_argument(
+        "--decode",
+        choices=DECODES,
+        help="final decode: full VAE (default) or fast TAESD when its weights are cached",
+    )
     group.add_argument("--preview-dir", type=Path, help="write every step's preview here as PNG")
     group.add_argument(
         "--preview-method",

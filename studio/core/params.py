@@ -22,9 +22,14 @@ SCHEDULERS = (
     "UniPC",
     "LCM",
     "Heun",
+    # "trailing" timestep spacing (A1111's "SGM Uniform"): what Turbo/Lightning/Hyper expect
+    "Euler a Trailing",
+    "Euler Trailing",
+    "DPM++ 2M Trailing",
 )
 DEVICES = ("auto", "cpu", "cuda", "mps")
 DTYPES = ("auto", "float32", "float16", "bfloat16")
+DECODES = ("full", "fast")  # fast: TAESD (AutoencoderTiny) decodes the final image
 MAX_SEED = 2**32 - 1
 MAX_SIDE = 8192
 
@@ -93,6 +98,7 @@ class GenerationParams:
     extend: tuple[int, int, int, int] = (0, 0, 0, 0)
     device: str = "auto"
     dtype: str = "auto"
+    decode: str = "full"
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -152,6 +158,10 @@ class GenerationParams:
             )
         if self.dtype not in DTYPES:
             raise ParamsError(f"unknown dtype {self.dtype!r}; choose one of: {', '.join(DTYPES)}")
+        if self.decode not in DECODES:
+            raise ParamsError(
+                f"unknown decode {self.decode!r}; choose one of: {', '.join(DECODES)}"
+            )
         return self.replace(
             scheduler=scheduler,
             cfg=float(self.cfg),

@@ -61,13 +61,14 @@ class Engine:
     # -- models -------------------------------------------------------------------------
     def load(self, model: str = "tiny", device: str = "auto", dtype: str = "auto") -> Any:
         """Load model (no-op when it is already loaded on that device and dtype)."""
-        from studio.engine.device import pick_device, pick_dtype
+        from studio.engine.device import choose_dtype, pick_device
         from studio.engine.models.catalog import resolve_model
         from studio.engine.models.loader import load_model
 
         ref = resolve_model(model, self.settings.model_dirs)
         torch_device = pick_device(device)
-        torch_dtype = pick_dtype(dtype, torch_device)
+        choice = choose_dtype(dtype, torch_device)
+        torch_dtype = choice.torch_dtype
         current = self._model
         if not (
             current is not None
@@ -78,6 +79,7 @@ class Engine:
             self.unload()
             self._model = load_model(ref, torch_device, torch_dtype)
             self._previewer = self._make_previewer(self._model)
+        self._model.dtype_reason = choice.reason
         self._apply_vae(self._model)
         return self._model
 
@@ -102,9 +104,11 @@ class Engine:
             return
         self._model = None
         self._previewer = None
+        from studio.engine.tiny_vae import clear_cache as clear_tiny_vae
         from studio.engine.upscale.loading import clear_cache
 
         clear_cache()
+        clear_tiny_vae()
         gc.collect()
         import torch
 
@@ -154,6 +158,8 @@ class Engine:
         results: list[GenerationResult] = []
         for index, seed in enumerate(params.seeds()):
             one = with_model_hashes(params.replace(seed=seed, count=1), model)
+            if hasattr(self._previewer, "reset"):
+                self._previewer.reset()  # a throttled previewer budgets per image
             run = DiffusionRun(
                 model=model,
                 params=one,

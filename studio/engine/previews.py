@@ -8,6 +8,7 @@ TAESD (AutoencoderTiny) is used instead when its weights are available locally.
 from __future__ import annotations
 
 import functools
+import time
 from typing import Any
 
 import numpy as np
@@ -58,17 +59,45 @@ class LatentPreviewer:
 class TaesdPreviewer:
     """Decodes x0 latents with TAESD (AutoencoderTiny) for a sharper, full-size preview."""
 
-    def __init__(self, decoder: Any, scaling_factor: float) -> None:
+    def __init__(self, decoder: Any) -> None:
         self._decoder = decoder
-        self._scale = scaling_factor
 
     @torch.no_grad()
     def __call__(self, latents: torch.Tensor) -> np.ndarray:
-        decoded = self._decoder.decode(latents[:, :4].to(self._decoder.dtype) / self._scale).sample[
-            0
-        ]
+        # TAESD reads the scaled latents the UNet works in (its own scaling_factor is 1.0).
+        scaled = latents[:, :4].to(self._decoder.dtype) / self._decoder.config.scaling_factor
+        decoded = self._decoder.decode(scaled).sample[0]
         rgb = ((decoded.float() + 1.0) * 127.5).clamp(0, 255).to(torch.uint8)
         return rgb.permute(1, 2, 0).cpu().numpy()
+
+
+class ThrottledPreviewer:
+    """A costly previewer used only while its total time stays within `budget` of the run's.
+
+    The other steps get the cheap previewer, so previews keep coming at every step while
+    TAESD adds at most ~5 % to the generation time (plus its first preview).
+    """
+
+    def __init__(self, costly: Any, cheap: Any, budget: float = 0.05) -> None:
+        self.costly = costly
+        self.cheap = cheap
+        self.budget = budget
+        self.spent = 0.0
+        self._started: float | None = None
+
+    def reset(self) -> None:
+        self.spent = 0.0
+        self._started = None
+
+    def __call__(self, latents: torch.Tensor) -> np.ndarray:
+        now = time.perf_counter()
+        if self._started is None:
+            self._started = now
+        if self.spent > self.budget * (now - self._started):
+            return self.cheap(latents)
+        preview = self.costly(latents)
+        self.spent += time.perf_counter() - now
+        return preview
 
 
 class X0Tap:
@@ -109,14 +138,11 @@ class X0Tap:
         return x0 if x0 is not None else prev
 
 
-def load_taesd_previewer(model: Any) -> TaesdPreviewer | None:
-    """TAESD for the model's family if its weights are in the local HF cache, else None."""
-    try:
-        from diffusers import AutoencoderTiny
+def load_taesd_previewer(model: Any) -> ThrottledPreviewer | None:
+    """Throttled TAESD previews if its weights are in the local HF cache, else None."""
+    from studio.engine.tiny_vae import load_tiny_vae
 
-        repo = "madebyollin/taesdxl" if model.family == "sdxl" else "madebyollin/taesd"
-        decoder = AutoencoderTiny.from_pretrained(repo, local_files_only=True)
-    except Exception:  # not cached: the linear previewer is the fallback
+    decoder = load_tiny_vae(model.family, model.device, model.dtype)
+    if decoder is None:
         return None
-    decoder = decoder.to(model.device, model.dtype).eval()
-    return TaesdPreviewer(decoder, float(model.base.vae.config.scaling_factor))
+    return ThrottledPreviewer(TaesdPreviewer(decoder), LatentPreviewer(model.family))

@@ -12,6 +12,8 @@ import torch
 from PIL import Image
 
 from studio.core.params import GenerationParams
+from studio.engine.cancel_hooks import cancel_inside, pipeline_modules
+from studio.engine.decode import latents_to_images
 from studio.engine.models.loader import LoadedModel
 from studio.engine.previews import X0Tap
 from studio.engine.schedulers import make_scheduler
@@ -90,7 +92,7 @@ class DiffusionRun:
             "num_inference_steps": self.params.steps,
             "guidance_scale": self.params.cfg,
             "generator": torch.Generator("cpu").manual_seed(self.params.seed),
-            "output_type": "np",
+            "output_type": "latent",  # decoded below: float32 retry on overflow, or TAESD
             "callback_on_step_end": on_step_end,
         }
         if mode == "txt2img":
@@ -109,6 +111,13 @@ class DiffusionRun:
                     device=self.model.device,
                     dtype=self.model.dtype,
                 )
-        with torch.inference_mode():
-            images = pipe(**kwargs).images
+        tiny_vae = None
+        if self.params.decode == "fast":
+            from studio.engine.tiny_vae import require_tiny_vae
+
+            tiny_vae = require_tiny_vae(self.model)
+        modules = pipeline_modules(pipe, (tiny_vae,))
+        with torch.inference_mode(), cancel_inside(modules, self.cancel):
+            latents = pipe(**kwargs).images
+            images = latents_to_images(pipe, latents, tiny_vae)
         return to_uint8(images[0])

@@ -6,6 +6,9 @@ from typing import Any
 
 from studio.core.params import canonical_scheduler
 
+# Few-step models are distilled to start from pure noise: the last training timestep.
+TRAILING = {"timestep_spacing": "trailing"}
+
 
 def _choices() -> dict[str, tuple[Any, dict[str, Any]]]:
     from diffusers import (
@@ -35,6 +38,12 @@ def _choices() -> dict[str, tuple[Any, dict[str, Any]]]:
         "UniPC": (UniPCMultistepScheduler, {}),
         "LCM": (LCMScheduler, {}),
         "Heun": (HeunDiscreteScheduler, {}),
+        "Euler a Trailing": (EulerAncestralDiscreteScheduler, TRAILING),
+        "Euler Trailing": (EulerDiscreteScheduler, TRAILING),
+        "DPM++ 2M Trailing": (
+            DPMSolverMultistepScheduler,
+            {"algorithm_type": "dpmsolver++", **TRAILING},
+        ),
     }
 
 

@@ -35,6 +35,7 @@ class JobController(QObject):
     upscaled = Signal(int, object)  # job id, upscaled image
     native_size = Signal(str, int)  # model name, native side in pixels
     upscalers_listed = Signal(object)  # list[str]
+    precision = Signal(str, str)  # dtype name, why it was chosen
 
     _run = Signal(object)  # -> Worker.run_job (queued, runs in the worker thread)
     _preload = Signal(str)  # -> Worker.preload
@@ -59,6 +60,7 @@ class JobController(QObject):
         self._worker.upscaled.connect(self.upscaled)
         self._worker.native_size.connect(self.native_size)
         self._worker.upscalers_listed.connect(self.upscalers_listed)
+        self._worker.precision.connect(self.precision)
         self._worker.job_finished.connect(self._on_finished)
         self._thread.finished.connect(self._worker.deleteLater)
         self._closed = False

@@ -61,6 +61,7 @@ class Worker(QObject):
     upscaled = Signal(int, object)  # job id, upscaled image (numpy uint8)
     native_size = Signal(str, int)  # model name, its native side in pixels (after loading)
     upscalers_listed = Signal(object)  # list[str], "lanczos" first
+    precision = Signal(str, str)  # dtype name, why it was chosen (after loading)
 
     def __init__(self, engine_factory: EngineFactory | None = None) -> None:
         super().__init__()
@@ -124,6 +125,11 @@ class Worker(QObject):
         native = getattr(loaded, "native_size", None)
         if isinstance(native, int) and native > 0:
             self.native_size.emit(model, native)
+        dtype = getattr(loaded, "dtype", None)
+        if dtype is not None:
+            self.precision.emit(
+                str(dtype).removeprefix("torch."), getattr(loaded, "dtype_reason", "")
+            )
 
     @Slot(object)
     def run_job(self, job: Job) -> None:

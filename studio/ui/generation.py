@@ -35,6 +35,7 @@ class GenerationPresenter(QObject):
         controller.error.connect(self._on_error)
         controller.queue_changed.connect(self._on_queue_changed)
         controller.models_listed.connect(window.panel.set_models)
+        controller.precision.connect(window.status.set_precision)
 
     # --- submitting ----------------------------------------------------------------------
     def build_job(self) -> tuple[GenerationParams, np.ndarray | None, np.ndarray | None]:

@@ -32,15 +32,23 @@ class StatusBar(QStatusBar):
         self.progress.setTextVisible(False)
         self.detail = QLabel("")
         self.detail.setMinimumWidth(220)
+        self.precision = QLabel("")
+        self.precision.setObjectName("enginePrecision")
         self.zoom = QLabel("100%")
         self.zoom.setMinimumWidth(56)
         self.addWidget(self.state)
+        self.addPermanentWidget(self.precision)
         self.addPermanentWidget(self.detail)
         self.addPermanentWidget(self.progress)
         self.addPermanentWidget(self.zoom)
 
     def set_state(self, text: str) -> None:
         self.state.setText(text)
+
+    def set_precision(self, dtype: str, reason: str) -> None:
+        """The engine's precision, with the reason as tooltip (e.g. the CPU's bf16 feature)."""
+        self.precision.setText(f"{dtype} · {reason}" if reason else dtype)
+        self.precision.setToolTip(f"{dtype}: {reason}" if reason else dtype)
 
     def set_step(self, step: int, total: int, elapsed: float, prefix: str = "") -> None:
         self.progress.setRange(0, max(total, 1))

@@ -125,7 +125,7 @@ def test_taesd_previews_when_its_weights_are_cached(tmp_path):
         "from studio.core.params import GenerationParams as P; r=[];"
         "Engine(Settings(), preview_method='taesd').generate("
         "P(model='tiny', steps=2, width=64, height=64), on_step=r.append);"
-        "print(r[-1].preview.shape)"
+        "print(r[0].preview.shape)"
     )
     env = {**os.environ, "HF_HUB_CACHE": str(cache), "HF_HUB_OFFLINE": "1"}
     done = subprocess.run(

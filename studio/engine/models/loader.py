@@ -25,6 +25,7 @@ class LoadedModel:
     dtype: torch.dtype
     base: Any  # the first pipeline built; the others come from it with from_pipe
     scheduler_config: dict[str, Any] = field(default_factory=dict)
+    dtype_reason: str = ""  # why this precision (see studio.engine.device.choose_dtype)
     _pipes: dict[str, Any] = field(default_factory=dict)
 
     @property
