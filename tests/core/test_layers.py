@@ -139,7 +139,7 @@ def _operations(doc: Document):
         "fill": fill_edit(doc, top, (7, 5), (0, 255, 0), tolerance=255),
         "new": le.new_layer_edit(doc),
         "duplicate": le.duplicate_layer_edit(doc, top),
-        "delete": le.remove_layer_edit(doc, top),
+        "delete": le.remove_layer_edit(doc, doc.layers[0]),  # not the top: order matters
         "move": le.move_layer_edit(doc, top, 0),
         "rename": le.set_props_edit(doc, top, name="clouds"),
         "hide": le.set_props_edit(doc, top, visible=False),
