@@ -152,7 +152,7 @@ def test_damaged_files_give_a_one_line_error(tmp_path: Path):
         read_ora(bad)
     with zipfile.ZipFile(bad, "w") as archive:
         archive.writestr("mimetype", b"image/openraster")
-    with pytest.raises(InputImageError, match="stack.xml is missing"):
+    with pytest.raises(InputImageError, match=r"stack\.xml is missing"):
         read_ora(bad)
 
 
