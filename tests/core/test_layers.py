@@ -264,3 +264,30 @@ def test_rgba_images_keep_their_transparency():
     assert doc.layers[0].pixels.shape == (4, 4, 4) and doc.layers[0].pixels[1, 1, 3] == 0
     assert tuple(doc.composite_rgba()[1, 1]) == (0, 0, 0, 0)
     assert tuple(doc.image[1, 1]) == (255, 255, 255)
+
+
+def test_an_applied_inpaint_is_a_patch_layer_and_clears_the_mask():
+    from studio.core.document.results import apply_result_edits
+    from studio.core.params import GenerationParams
+
+    rng = np.random.default_rng(11)
+    doc = Document.from_image(rng.integers(0, 256, (32, 32, 3), dtype=np.uint8))
+    doc.mask[8:16, 8:16] = 255
+    result = np.array(doc.image)
+    result[6:18, 6:18] = (0, 200, 0)  # the mask plus a feathered rim
+    params = GenerationParams(prompt="a green  square", seed=5, mode="inpaint")
+    edits = apply_result_edits(doc, result, params, "Apply seed 5")
+    for edit in edits:
+        edit.apply(doc)
+    layer = doc.active_layer
+    assert len(doc.layers) == 2 and layer.kind == "result"
+    assert layer.name == "a green square · seed 5"
+    assert (layer.pixels[6:18, 6:18, 3] == 255).all()
+    outside = np.ones((32, 32), bool)
+    outside[6:18, 6:18] = False
+    assert (layer.pixels[outside, 3] == 0).all(), "outside the mask's reach: fully transparent"
+    assert np.array_equal(doc.image, result) and not doc.has_mask()
+    assert doc.params == params
+    for edit in reversed(edits):
+        edit.revert(doc)
+    assert len(doc.layers) == 1 and doc.mask[10, 10] == 255 and doc.params is None

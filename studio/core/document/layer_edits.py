@@ -11,6 +11,7 @@ from studio.core.brush import Rect, union
 from studio.core.document.composite import composite
 from studio.core.document.edits import ReplaceImage
 from studio.core.document.layer import Layer
+from studio.core.params import GenerationParams
 
 if TYPE_CHECKING:
     from studio.core.document.document import Document
@@ -56,17 +57,22 @@ class InsertLayer:
     has_image: bool
     label: str = "New layer"
     changes_image: bool = True
+    params: tuple[GenerationParams | None, GenerationParams | None] | None = None  # (old, new)
 
     def apply(self, doc: Document) -> Rect:
         doc.layers.insert(self.index, self.layer)
         doc.active = self.index
         doc.has_image = self.has_image
+        if self.params is not None:
+            doc.params = self.params[1]
         return doc.invalidate(self.layer.rect)
 
     def revert(self, doc: Document) -> Rect:
         doc.layers.remove(self.layer)
         doc.active = self.active_before
         doc.has_image = self.had_image
+        if self.params is not None:
+            doc.params = self.params[0]
         return doc.invalidate(self.layer.rect)
 
 
@@ -160,12 +166,18 @@ def set_props_edit(doc: Document, layer: Layer, **changes: object) -> SetLayerPr
 
 
 def insert_layer_edit(
-    doc: Document, layer: Layer, index: int | None = None, label: str = "New layer"
+    doc: Document,
+    layer: Layer,
+    index: int | None = None,
+    label: str = "New layer",
+    params: GenerationParams | None = None,
 ) -> InsertLayer:
+    """Insert above the active layer (or at index); `params` (a result's) become the doc's."""
     where = doc.active + 1 if index is None else index
     where = min(max(where, 0), len(doc.layers))
     has_image = doc.has_image or bool(layer.pixels[:, :, 3].any())
-    return InsertLayer(layer, where, doc.active, doc.has_image, has_image, label)
+    change = None if params is None else (doc.params, params)
+    return InsertLayer(layer, where, doc.active, doc.has_image, has_image, label, params=change)
 
 
 def new_layer_edit(doc: Document, name: str | None = None) -> InsertLayer:
