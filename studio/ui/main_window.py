@@ -246,7 +246,7 @@ class MainWindow(QMainWindow):
 
     def _restore_from_file(self, loaded: object) -> None:
         for variation in getattr(loaded, "variations", []):
-            result = self.strip.add(variation.image, variation.params)
+            result = self.strip.add(variation.image, variation.params, 0)
             if variation.starred:
                 self.strip.session.toggle_star(result)
 

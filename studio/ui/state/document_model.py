@@ -41,7 +41,7 @@ class DocumentModel(QObject):
         super().__init__(parent)
         self.document = Document.blank(512, 512)
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda clean: self.modified_changed.emit(not clean))
+        self.undo_stack.cleanChanged.connect(self._clean_changed)
         self._saved_once = True  # a fresh blank canvas has nothing to lose
 
     # --- state ------------------------------------------------------------------------------
@@ -91,6 +91,9 @@ class DocumentModel(QObject):
     def painted(self, rect: Rect | None) -> None:
         """A live stroke changed the active layer inside rect (not yet on the undo stack)."""
         self.image_changed.emit(rect)
+
+    def _clean_changed(self, _clean: bool) -> None:
+        self.modified_changed.emit(self.modified)
 
     def _changed(self, edit: Edit, rect: Rect | None) -> None:
         if edit.changes_image:
