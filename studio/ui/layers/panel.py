@@ -226,9 +226,11 @@ class LayersPanel(QWidget):
     def _item_changed(self, item: QListWidgetItem) -> None:
         if self._updating:
             return
+        # read everything first: handling the first request rebuilds the list (and the item)
         index = self.list.count() - 1 - self.list.row(item)
-        self.visibility_requested.emit(index, item.checkState() == Qt.CheckState.Checked)
-        self.rename_requested.emit(index, item.text())
+        visible, name = item.checkState() == Qt.CheckState.Checked, item.text()
+        self.visibility_requested.emit(index, visible)
+        self.rename_requested.emit(index, name)
 
     def _choose_color(self) -> None:
         chosen = QColorDialog.getColor(QColor(*self.color), self, "Paint colour")
