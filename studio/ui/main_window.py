@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         self.layers = LayersPresenter(self, self.model, self.canvas, settings)  # issue 13
         self._dock("Layers", "layersDock", self.layers.panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.splitDockWidget(self._docks[0], self._docks[-1], Qt.Orientation.Vertical)
+        self.resizeDocks([self._docks[0], self._docks[-1]], [560, 300], Qt.Orientation.Vertical)
         self.actions_ = window_actions.build(self)
         window_actions.build_menus(self, self.actions_)
         window_actions.build_toolbar(self, self.actions_)

@@ -4,7 +4,7 @@ undoable edit pushed on the model's undo stack."""
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QSettings, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
 from studio.core.document import layer_edits as le
@@ -102,6 +102,12 @@ class LayersPresenter(QObject):
     def set_tool(self, tool: str) -> None:
         self.canvas.brush.tool = tool
         self.panel.show_tool(tool)
+        action = getattr(self, "tool_actions", {}).get(tool)
+        if action is not None:
+            action.setChecked(True)  # unchecks the mask brush/eraser in the same group
+
+    def mask_tool_chosen(self) -> None:
+        self.panel.show_tool(self.canvas.brush.tool)
 
     def _set_color(self, color: tuple[int, int, int]) -> None:
         self.canvas.brush.color = color
@@ -114,8 +120,13 @@ class LayersPresenter(QObject):
             self.settings.setValue(APPLY_ONTO_KEY, bool(on))
 
     # --- menu ---------------------------------------------------------------------------
-    def install_menu(self, window: QMainWindow, before: QAction | None = None) -> QMenu:
+    def install_menu(
+        self, window: QMainWindow, before: QAction | None = None, tools: QActionGroup | None = None
+    ) -> QMenu:
+        """The Layers menu; its paint tools join `tools` (the mask brush/eraser group), so one
+        tool is checked at a time."""
         menu = QMenu("&Layers", window)
+        self.tool_actions: dict[str, QAction] = {}
         for text, slot, shortcut in (
             ("&New layer", lambda: self.run("add"), "Ctrl+Shift+N"),
             ("&Duplicate layer", lambda: self.run("duplicate"), "Ctrl+J"),
@@ -132,6 +143,12 @@ class LayersPresenter(QObject):
                 continue
             action = menu.addAction(text)
             action.triggered.connect(lambda _c=False, s=slot: s())
+            tool = {"P": "paint", "Shift+E": "paint_eraser", "F": "fill"}.get(shortcut or "")
+            if tool is not None:
+                action.setCheckable(True)
+                self.tool_actions[tool] = action
+                if tools is not None:
+                    tools.addAction(action)
             if shortcut:
                 action.setShortcut(QKeySequence(shortcut))
                 window.addAction(action)

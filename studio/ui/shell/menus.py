@@ -38,7 +38,10 @@ def install(window: MainWindow) -> None:
     actions["paste"].setText("&Paste as layer")
     actions["paste"].setStatusTip("Paste the clipboard image as a new layer at the view's centre")
     generate = _menu(window, "Generate")
-    window.layers.install_menu(window, generate.menuAction() if generate else None)
+    tools = actions["brush"].actionGroup()
+    window.layers.install_menu(window, generate.menuAction() if generate else None, tools)
+    if tools is not None:
+        tools.triggered.connect(lambda _a: window.layers.mask_tool_chosen())
 
 
 def _next(menu: QMenu, action: QAction) -> QAction | None:
