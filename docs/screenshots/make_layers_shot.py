@@ -12,12 +12,12 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from studio.app import create_window  # noqa: E402
-from studio.core.document import Document  # noqa: E402
-from studio.core.document import layer_edits as le  # noqa: E402
-from studio.core.document.paint import PaintStroke  # noqa: E402
-from studio.core.params import GenerationParams  # noqa: E402
-from tests.qt.fakes import FakeEngine  # noqa: E402
+from studio.app import create_window
+from studio.core.document import Document
+from studio.core.document import layer_edits as le
+from studio.core.document.paint import PaintStroke
+from studio.core.params import GenerationParams
+from tests.qt.fakes import FakeEngine
 
 app = QApplication([])
 window = create_window(lambda: FakeEngine(), use_settings=False)
