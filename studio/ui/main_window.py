@@ -346,6 +346,7 @@ class MainWindow(QMainWindow):
         self.undo_stack.endMacro()
         self.showing_variation = None
         self.canvas.clear_preview()
+        self.status.showMessage(f"applied seed {variation.params.seed} as a layer", 3000)
         self.autosave.save_soon()
 
     def apply_selected(self) -> None:

@@ -20,7 +20,7 @@ import numpy as np
 from studio.core.brush import Rect
 from studio.core.document.layer import Layer, intersect
 
-BAND_ROWS = 128
+BAND_ROWS = 64
 Blend = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
@@ -64,14 +64,16 @@ def composite(
 def _composite_band(
     layers: Sequence[Layer], band: Rect, background: tuple[int, int, int] | None
 ) -> np.ndarray:
+    # Accumulates premultiplied colour (P = C·α), so a normal layer costs two multiply-adds
+    # and only blend modes need the backdrop's straight colour back.
     bx0, by0, bx1, by1 = band
     shape = (by1 - by0, bx1 - bx0)
     if background is None:
-        color = np.zeros((*shape, 3), np.float32)
+        prem = np.zeros((*shape, 3), np.float32)
         alpha = np.zeros((*shape, 1), np.float32)
     else:
-        color = np.empty((*shape, 3), np.float32)
-        color[:] = np.asarray(background, np.float32) / 255.0
+        prem = np.empty((*shape, 3), np.float32)
+        prem[:] = np.asarray(background, np.float32) / 255.0
         alpha = np.ones((*shape, 1), np.float32)
     for layer in layers:
         part = intersect(layer.rect, band)
@@ -79,19 +81,34 @@ def _composite_band(
             continue
         px0, py0, px1, py1 = part
         src = layer.pixels[py0 - layer.y : py1 - layer.y, px0 - layer.x : px1 - layer.x]
-        cs = src[:, :, :3].astype(np.float32) / 255.0
-        a_s = src[:, :, 3:4].astype(np.float32) * (layer.opacity / 255.0)
-        window = (slice(py0 - by0, py1 - by0), slice(px0 - bx0, px1 - bx0))
-        cb, a_b = color[window], alpha[window]
+        rows = np.flatnonzero(src[:, :, 3].any(axis=1))
+        if rows.size == 0:
+            continue  # fully transparent here
+        cols = np.flatnonzero(src[rows[0] : rows[-1] + 1, :, 3].any(axis=0))
+        r0, r1, c0, c1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+        src = src[r0:r1, c0:c1]
+        window = (
+            slice(py0 - by0 + r0, py0 - by0 + r1),
+            slice(px0 - bx0 + c0, px0 - bx0 + c1),
+        )
+        pb, ab = prem[window], alpha[window]
         blend = BLENDS.get(layer.blend)
+        if blend is None and layer.opacity >= 1.0 and (src[:, :, 3] == 255).all():
+            np.multiply(src[:, :, :3], np.float32(1 / 255), out=pb)  # opaque: replaces
+            ab[:] = 1.0
+            continue
+        a_s = src[:, :, 3:4] * np.float32(layer.opacity / 255.0)
+        cs = src[:, :, :3] * np.float32(1 / 255)
         if blend is not None:
-            cs = (1.0 - a_b) * cs + a_b * blend(cb, cs)
-        a_o = a_s + a_b * (1.0 - a_s)
-        premul = a_s * cs + a_b * cb * (1.0 - a_s)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            co = np.where(a_o > 0, premul / np.maximum(a_o, 1e-12), 0.0)
-        color[window] = co
-        alpha[window] = a_o
+            cb = np.divide(pb, ab, out=np.zeros_like(pb), where=ab > 0)
+            cs = (1.0 - ab) * cs + ab * blend(cb, cs)
+        keep = 1.0 - a_s
+        pb *= keep
+        cs *= a_s
+        pb += cs
+        ab *= keep
+        ab += a_s
+    color = np.divide(prem, alpha, out=np.zeros_like(prem), where=alpha > 0)
     out = np.empty((*shape, 4), np.uint8)
     np.rint(np.clip(color, 0.0, 1.0) * 255.0, out=color)
     out[:, :, :3] = color
