@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
 
         self.canvas.stroke_finished.connect(self.push_edit)
         self.canvas.zoom_changed.connect(self.status.set_zoom)
+        self.status.set_zoom(self.canvas.zoom)  # truthful before the first zoom change
         self.canvas.files_dropped.connect(self.add_files_as_layers)
         self.brush_controls.size_changed.connect(self._set_brush_size)
         self.brush_controls.hardness_changed.connect(self._set_hardness)
