@@ -170,3 +170,25 @@ def test_a_crash_while_saving_leaves_the_previous_file_whole(tmp_path: Path, mon
         save_ora(path, other)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["keep.ora"], "no temp file left behind"
+
+
+def test_autosave_snapshot_copies_only_layers_whose_pixels_changed():
+    from studio.core.document import layer_edits as le
+    from studio.core.document.autosave import snapshot
+    from studio.core.document.paint import PaintStroke
+
+    doc = _doc()
+    cache: dict = {}
+    first = snapshot(doc, cache)
+    stroke = PaintStroke(doc, doc.layers[0], (1, 2, 3))
+    stroke.segment((5, 5), (20, 5), 3, 1.0, include_start=True)
+    stroke.finish()
+    le.set_props_edit(doc, doc.layers[2], name="renamed").apply(doc)
+    second = snapshot(doc, cache)
+    assert second.layers[0].pixels is not first.layers[0].pixels, "painted: copied again"
+    assert np.array_equal(second.layers[0].pixels, doc.layers[0].pixels)
+    assert second.layers[1].pixels is first.layers[1].pixels, "untouched: the copy is reused"
+    assert second.layers[2].name == "renamed" and second.layers[2].pixels is first.layers[2].pixels
+    assert not second.layers[1].pixels.flags.writeable
+    for original, copy in zip(doc.layers, second.layers, strict=True):
+        assert np.array_equal(original.pixels, copy.pixels) and original.props() == copy.props()

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from studio.core.document.document import Document
+from studio.core.document.layer import Layer
 from studio.core.document.ora import Variation, read_ora, save_ora
 from studio.core.imagefiles import write_atomic
 from studio.core.params import GenerationParams
@@ -23,10 +24,27 @@ from studio.core.paths import data_dir
 AUTOSAVE_FOLDER = "autosave"
 
 
-def snapshot(doc: Document) -> Document:
-    """A copy the autosave thread may read while the artist keeps painting (GUI thread)."""
+def snapshot(doc: Document, cache: dict[int, tuple[int, Layer]] | None = None) -> Document:
+    """A copy the autosave thread may read while the artist keeps painting (GUI thread).
+
+    With `cache` (layer id -> (version, copy)), a layer whose pixels did not change since the
+    last snapshot reuses its copy, so a periodic autosave of a big stack copies only what the
+    artist touched.
+    """
+    layers = []
+    for layer in doc.layers:
+        known = cache.get(layer.id) if cache is not None else None
+        if known is not None and known[0] == layer.version:
+            copy = Layer(known[1].pixels, **layer.props())  # fresh props, shared frozen pixels
+        else:
+            copy = layer.copy()
+            copy.pixels.flags.writeable = False
+        layers.append(copy)
+    if cache is not None:
+        cache.clear()
+        cache.update({lay.id: (lay.version, cop) for lay, cop in zip(doc.layers, layers, strict=True)})
     return Document(
-        layers=[layer.copy() for layer in doc.layers],
+        layers=layers,
         mask=doc.mask.copy(),
         has_image=doc.has_image,
         params=doc.params,

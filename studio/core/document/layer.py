@@ -27,6 +27,11 @@ class Layer:
     y: int = 0
     kind: str = "paint"
     id: int = field(default_factory=lambda: next(_ids))
+    version: int = field(default=0, compare=False, repr=False)  # bumped when pixels change
+
+    def touched(self) -> None:
+        """Note that the pixels changed (autosave copies only layers that did)."""
+        self.version += 1
 
     def __post_init__(self) -> None:
         self.pixels = to_rgba(self.pixels)

@@ -36,6 +36,7 @@ class LayerPixels:
     def _set(self, doc: Document, pixels: np.ndarray, has_image: bool) -> Rect:
         x0, y0, x1, y1 = self.rect
         self.layer.pixels[y0:y1, x0:x1] = pixels
+        self.layer.touched()
         doc.has_image = has_image
         return doc.invalidate(_canvas_rect(self.layer, self.rect))
 

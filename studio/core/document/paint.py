@@ -57,6 +57,7 @@ class PaintStroke:
             return None
         self._rect = brush.union(self._rect, dirty)
         self._render(dirty)
+        self.layer.touched()
         x0, y0, x1, y1 = dirty
         return self.doc.invalidate((x0 + ox, y0 + oy, x1 + ox, y1 + oy))
 
@@ -96,6 +97,7 @@ class PaintStroke:
             return None
         x0, y0, x1, y1 = self._rect
         self.layer.pixels[y0:y1, x0:x1] = self._before[y0:y1, x0:x1]
+        self.layer.touched()
         ox, oy = self.layer.x, self.layer.y
         return self.doc.invalidate((x0 + ox, y0 + oy, x1 + ox, y1 + oy))
 

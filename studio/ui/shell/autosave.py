@@ -50,6 +50,7 @@ class Autosaver(QObject):
         self._pending = False
         self._generation = 0  # undo index + document identity at the last autosave
         self._saved_key: tuple[int, int] | None = None
+        self._copies: dict = {}  # layer id -> (version, read-only copy) of the last snapshot
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.save_soon)
@@ -75,7 +76,7 @@ class Autosaver(QObject):
             self.save_soon()
 
     def _start(self) -> None:
-        copy = snapshot(self.model.document)
+        copy = snapshot(self.model.document, self._copies)
         panel, variations = self.panel_params(), list(self.variations())
         key = self._key()
 
