@@ -32,6 +32,7 @@ class LayerPixels:
     had_image: bool
     label: str = "Paint"
     changes_image: bool = True
+    already_applied: bool = False  # a finished stroke: its first apply has nothing to do
 
     def _set(self, doc: Document, pixels: np.ndarray, has_image: bool) -> Rect:
         x0, y0, x1, y1 = self.rect

@@ -90,7 +90,9 @@ class PaintStroke:
             return None
         self.doc.has_image = True
         name = label or ("Erase" if self.erase else "Paint")
-        return LayerPixels(self.layer, rect, before, after, self._had_image, name)
+        return LayerPixels(
+            self.layer, rect, before, after, self._had_image, name, already_applied=True
+        )
 
     def cancel(self) -> Rect | None:
         if self._rect is None:

@@ -20,8 +20,15 @@ class _EditCommand(QUndoCommand):
     def __init__(self, model: DocumentModel, edit: Edit) -> None:
         super().__init__(edit.label)
         self._model, self._edit = model, edit
+        # a finished stroke is on the canvas already: the first redo only tells the views
+        self._fresh = bool(getattr(edit, "already_applied", False))
 
     def redo(self) -> None:
+        if self._fresh:
+            self._fresh = False
+            self._model.layers_changed.emit()
+            self._model.edited.emit()
+            return
         self._model._changed(self._edit, self._edit.apply(self._model.document))
 
     def undo(self) -> None:
