@@ -42,7 +42,8 @@ def snapshot(doc: Document, cache: dict[int, tuple[int, Layer]] | None = None) -
         layers.append(copy)
     if cache is not None:
         cache.clear()
-        cache.update({lay.id: (lay.version, cop) for lay, cop in zip(doc.layers, layers, strict=True)})
+        pairs = zip(doc.layers, layers, strict=True)
+        cache.update({layer.id: (layer.version, copy) for layer, copy in pairs})
     return Document(
         layers=layers,
         mask=doc.mask.copy(),
