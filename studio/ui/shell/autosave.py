@@ -56,6 +56,7 @@ class Autosaver(QObject):
         self.timer.timeout.connect(self.save_soon)
         self.timer.start()
         self.saved.connect(self._on_saved)
+        model.replaced.connect(self.discard)  # another document: the old autosave is moot
 
     def _key(self) -> tuple[int, int]:
         return (id(self.model.document), self.model.undo_stack.index())
