@@ -16,6 +16,7 @@ from studio.jobs.controller import JobController
 from studio.jobs.worker import EngineFactory
 from studio.ui.main_window import MainWindow
 from studio.ui.settings import APPLICATION, ORGANIZATION, open_settings
+from studio.ui.shell.autosave import offer_restore
 from studio.ui.theme import follow_system
 
 
@@ -47,7 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     follow_system(app, None if args.theme == "system" else args.theme)
     window = create_window()
     window.show()
-    if args.image:
+    if args.image:  # a picture or an .ora (any autosave left by a crash waits for the next launch)
         window.open_path(args.image)
+    else:
+        offer_restore(window, window.model)  # after a crash: restore the autosaved document?
     window.start_engine()  # torch/diffusers load in the worker thread, after the window shows
     return int(app.exec())

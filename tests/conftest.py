@@ -25,6 +25,7 @@ def _isolated_user_dirs(
     monkeypatch.setenv("STUDIO_CONFIG_DIR", str(base / "config"))
     monkeypatch.setenv("STUDIO_LOG_DIR", str(base / "logs"))
     monkeypatch.setenv("STUDIO_CACHE_DIR", str(base / "cache"))
+    monkeypatch.setenv("STUDIO_DATA_DIR", str(base / "data"))
 
 
 @pytest.fixture(scope="session")

@@ -1,14 +1,16 @@
 """Growing the document's canvas (Image ▸ Expand canvas): the undoable edit and its pixels.
 
-The new border is pre-filled by repeating the edge pixels (the outpaint job then paints it);
-the mask grows with zeros so nothing new is marked for repainting. Plain numpy.
+Every layer keeps its pixels and moves by (left, top); a "filler" layer at the bottom repeats
+the picture's edge pixels into the new border (what the outpaint job starts from). Expanding
+again replaces that filler rather than stretching it, so no filler is ever baked in. The mask
+grows with zeros so nothing new is marked for repainting. Plain numpy.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from studio.core.document import Document, ReplaceImage, _State
+from studio.core.document import Document, Layer, ReplaceImage, composite
 from studio.core.params import MAX_SIDE
 
 Extents = tuple[int, int, int, int]  # left, top, right, bottom in pixels
@@ -48,12 +50,29 @@ def expand_canvas_edit(doc: Document, extents: Extents) -> ReplaceImage:
     extents = check_extents(extents, (doc.width, doc.height))
     if not any(extents):
         raise ValueError("expand the canvas by at least one pixel on one side")
-    before = _State(doc.image, doc.mask.copy(), doc.has_image, doc.params)
-    after = _State(
-        expand_pixels(doc.image, extents),
-        expand_mask(doc.mask, extents),
-        doc.has_image,
-        doc.params,
-    )
     left, top, right, bottom = extents
-    return ReplaceImage(before, after, f"Expand canvas ({left}, {top}, {right}, {bottom})")
+    kept = [layer for layer in doc.layers if layer.kind != "filler"]
+    moved = [layer.copy(x=layer.x + left, y=layer.y + top) for layer in kept]
+    size = expanded_size((doc.width, doc.height), extents)
+    # The picture's own extent: the old canvas minus borders only a previous filler covered.
+    x0, y0, x1, y1 = _content_box(doc, kept)
+    picture = composite(kept, (doc.width, doc.height), (x0, y0, x1, y1), (255, 255, 255))
+    pad = (x0 + left, y0 + top, size[0] - (x1 + left), size[1] - (y1 + top))
+    filler = Layer(expand_pixels(picture, pad), name="Outpaint filler", kind="filler")
+    active = doc.layers.index(doc.active_layer)
+    if doc.active_layer.kind != "filler":
+        active = kept.index(doc.active_layer) + 1
+    return doc.state_edit(
+        (filler, *moved),
+        f"Expand canvas ({left}, {top}, {right}, {bottom})",
+        mask=expand_mask(doc.mask, extents),
+        active=min(active, len(moved)),
+    )
+
+
+def _content_box(doc: Document, kept: list[Layer]) -> tuple[int, int, int, int]:
+    fillers = [layer for layer in doc.layers if layer.kind == "filler"]
+    if not fillers or not kept:
+        return doc.full_rect
+    xs0, ys0, xs1, ys1 = zip(*(layer.rect for layer in kept), strict=True)
+    return (max(min(xs0), 0), max(min(ys0), 0), min(max(xs1), doc.width), min(max(ys1), doc.height))

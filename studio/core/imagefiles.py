@@ -55,7 +55,11 @@ def _open_checked(path: Path) -> Image.Image:
 
 
 def read_image(path: str | os.PathLike[str]) -> tuple[np.ndarray, dict[str, str]]:
-    """Load an image as uint8 RGB or RGBA (H, W, C) plus its text chunks."""
+    """Load an image as uint8 RGB or RGBA (H, W, C) plus its text chunks (.ora: its composite)."""
+    if Path(path).suffix.lower() == ".ora":
+        from studio.core.document.ora import read_ora_composite
+
+        return read_ora_composite(path)
     image = _open_checked(Path(path))
     chunks = {k: v for k, v in getattr(image, "text", {}).items() if isinstance(v, str)}
     if "exif" in image.info and PARAMETERS_KEY not in chunks:

@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from platformdirs import user_cache_dir, user_config_dir, user_log_dir
+from platformdirs import user_cache_dir, user_config_dir, user_data_dir, user_log_dir
 
 
 def resources_dir() -> Path:
@@ -30,3 +30,9 @@ def log_dir() -> Path:
 def cache_dir() -> Path:
     override = os.environ.get("STUDIO_CACHE_DIR")
     return Path(override) if override else Path(user_cache_dir("studio", appauthor=False))
+
+
+def data_dir() -> Path:
+    """Where Studio keeps its own data (autosaves). STUDIO_DATA_DIR overrides it."""
+    override = os.environ.get("STUDIO_DATA_DIR")
+    return Path(override) if override else Path(user_data_dir("studio", appauthor=False))

@@ -1,8 +1,10 @@
 """The canvas: a QGraphicsView showing the document image, mask overlay and live previews.
 
 Zoom with the wheel (or pinch) about the cursor, fit (Ctrl+0), 100% (Ctrl+1); pan with
-space-drag or the middle button. The left button paints the mask with the brush or eraser;
-strokes interpolate between pointer events and tablet pressure scales the brush.
+space-drag or the middle button. The left button paints the mask with the mask brush or
+eraser, or the active layer with the paint brush, paint eraser or fill (Alt+click picks a
+colour while painting); strokes interpolate between pointer events and tablet pressure
+scales the brush. The image is the composite of the document's visible layers.
 """
 
 from __future__ import annotations
@@ -24,9 +26,11 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QWidget
 
 from studio.core.document import Document
+from studio.core.document.paint import PaintStroke, fill_edit
 from studio.ui.canvas_items import BrushOutline, MaskOverlayItem
+from studio.ui.layers.canvas_item import CompositeItem
 from studio.ui.preview import compose_preview
-from studio.ui.qtimage import from_qimage, to_qimage
+from studio.ui.qtimage import from_qimage
 
 MIN_ZOOM, MAX_ZOOM = 0.02, 64.0
 SCENE_MARGIN = 100_000.0  # lets any image point sit under the cursor at any zoom
@@ -37,14 +41,23 @@ class BrushSettings:
     """Tool state shared by the canvas and the window's actions."""
 
     def __init__(self) -> None:
-        self.tool = "brush"  # "brush" | "eraser"
+        self.tool = "brush"  # mask: "brush" | "eraser"; active layer: PAINT_TOOLS
         self.size = 48.0  # diameter in image pixels
         self.hardness = 0.8
         self.use_pressure = True
+        self.color: tuple[int, int, int] = (32, 32, 32)
+        self.opacity = 1.0  # of paint strokes
 
     @property
     def erase(self) -> bool:
-        return self.tool == "eraser"
+        return self.tool in ("eraser", "paint_eraser")
+
+    @property
+    def paints_layer(self) -> bool:
+        return self.tool in PAINT_TOOLS
+
+
+PAINT_TOOLS = ("paint", "paint_eraser", "fill")
 
 
 class CanvasView(QGraphicsView):
@@ -52,6 +65,7 @@ class CanvasView(QGraphicsView):
     mask_changed = Signal()  # live, while painting
     zoom_changed = Signal(float)
     files_dropped = Signal(list)  # list[str]
+    color_picked = Signal(tuple)  # (r, g, b), Alt+click with a paint tool
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,8 +73,9 @@ class CanvasView(QGraphicsView):
         self.document = Document.blank(512, 512)
         self._scene = QGraphicsScene(self)
         self.setScene(self._scene)
-        self._image_item = QGraphicsPixmapItem()
-        self._image_item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        self._image_item = CompositeItem()
+        self._paint: PaintStroke | None = None
+        self._press_modifiers = Qt.KeyboardModifier.NoModifier
         self._overlay = MaskOverlayItem()
         self._overlay.setZValue(1)
         self._preview_item = QGraphicsPixmapItem()
@@ -110,9 +125,24 @@ class CanvasView(QGraphicsView):
             self.fit()
 
     def refresh_image(self) -> None:
-        self._image_item.setPixmap(QPixmap.fromImage(to_qimage(self.document.image)))
-        if self._overlay.boundingRect().size().toSize() != self._image_item.pixmap().size():
+        self._image_item.set_document(self.document)
+        if (
+            self._overlay.boundingRect().size().toSize()
+            != self._image_item.boundingRect().size().toSize()
+        ):
             self._overlay.set_mask(self.document.mask)
+
+    def refresh_region(self, rect: tuple[int, int, int, int] | None) -> None:
+        """Recomposite and repaint only rect of the image (None: all of it)."""
+        self._image_item.update_region(rect)
+
+    def view_centre(self) -> tuple[float, float]:
+        point = self.map_to_image(QPointF(self.viewport().rect().center()))
+        return (point.x(), point.y())
+
+    @property
+    def stroking(self) -> bool:
+        return self._stroking
 
     def refresh_mask(self, rect: tuple[int, int, int, int] | None = None) -> None:
         if rect is None or self.document.mask.shape != (
@@ -130,8 +160,7 @@ class CanvasView(QGraphicsView):
     @property
     def shown_size(self) -> tuple[int, int]:
         """(width, height) of the image the canvas currently shows."""
-        size = self._image_item.pixmap().size()
-        return (size.width(), size.height())
+        return self._image_item.size
 
     def image_rect(self) -> QRectF:
         return QRectF(0, 0, self.document.width, self.document.height)
@@ -249,6 +278,7 @@ class CanvasView(QGraphicsView):
             self._pan_from = event.position().toPoint()
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
         elif event.button() == Qt.MouseButton.LeftButton:
+            self._press_modifiers = event.modifiers()
             self._begin_stroke(event.position(), 1.0)
         event.accept()
 
@@ -281,6 +311,7 @@ class CanvasView(QGraphicsView):
         pressure = event.pressure() if self.brush.use_pressure else 1.0
         kind = event.type()
         if kind == QEvent.Type.TabletPress and not self._space:
+            self._press_modifiers = event.modifiers()
             self._begin_stroke(event.position(), pressure)
         elif kind == QEvent.Type.TabletMove and self._stroking:
             self._continue_stroke(event.position(), pressure)
@@ -298,8 +329,11 @@ class CanvasView(QGraphicsView):
     def _begin_stroke(self, view_pos: QPointF, pressure: float) -> None:
         if self._stroking:
             self._end_stroke()
-        self._stroking = True
         point = self.map_to_image(view_pos)
+        if self.brush.paints_layer:
+            self._begin_paint(point, pressure)
+            return
+        self._stroking = True
         radius = self._radius(pressure)
         self.document.begin_stroke()
         rect = self.document.stroke_to(
@@ -318,6 +352,17 @@ class CanvasView(QGraphicsView):
             return
         point = self.map_to_image(view_pos)
         radius = self._last_radius if pressure is None else self._radius(pressure)
+        if self._paint is not None:
+            rect = self._paint.segment(
+                (self._last_point.x(), self._last_point.y()),
+                (point.x(), point.y()),
+                self._last_radius,
+                self.brush.hardness,
+                end_radius=radius,
+            )
+            self._last_point, self._last_radius = point, radius
+            self.refresh_region(rect) if rect is not None else None
+            return
         rect = self.document.stroke_to(
             (self._last_point.x(), self._last_point.y()),
             (point.x(), point.y()),
@@ -332,10 +377,49 @@ class CanvasView(QGraphicsView):
     def _end_stroke(self) -> None:
         self._stroking = False
         self._last_point = None
+        if self._paint is not None:
+            stroke, self._paint = self._paint, None
+            self.stroke_finished.emit(stroke.finish())
+            return
         label = "Erase mask" if self.brush.erase else "Paint mask"
         patch = self.document.end_stroke(label)
         if patch is not None:
             self.stroke_finished.emit(patch)
+
+    def _begin_paint(self, point: QPointF, pressure: float) -> None:
+        """Paint tools act on the active layer; Alt+click picks the colour under the cursor."""
+        doc = self.document
+        x, y = int(point.x()), int(point.y())
+        inside = 0 <= x < doc.width and 0 <= y < doc.height
+        if self._alt_held():
+            if inside:
+                r, g, b = (int(v) for v in doc.image[y, x])
+                self.brush.color = (r, g, b)
+                self.color_picked.emit((r, g, b))
+            return
+        layer = doc.active_layer
+        if self.brush.tool == "fill":
+            self.stroke_finished.emit(
+                fill_edit(doc, layer, (point.x(), point.y()), self.brush.color)
+            )
+            return
+        self._stroking = True
+        opacity = self.brush.opacity
+        self._paint = PaintStroke(doc, layer, self.brush.color, opacity, self.brush.erase)
+        radius = self._radius(pressure)
+        rect = self._paint.segment(
+            (point.x(), point.y()),
+            (point.x(), point.y()),
+            radius,
+            self.brush.hardness,
+            include_start=True,
+        )
+        self._last_point, self._last_radius = point, radius
+        if rect is not None:
+            self.refresh_region(rect)
+
+    def _alt_held(self) -> bool:
+        return bool(self._press_modifiers & Qt.KeyboardModifier.AltModifier)
 
     def _after_paint(self, rect: tuple[int, int, int, int] | None) -> None:
         if rect is not None:

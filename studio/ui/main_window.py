@@ -5,36 +5,42 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox, QWidget
 
 from studio.core.brush import Rect
-from studio.core.document import Document, Edit
+from studio.core.document import Document, Edit, Layer
+from studio.core.document.layer_edits import insert_layer_edit
+from studio.core.document.ora import Variation as OraVariation
+from studio.core.document.results import apply_result_edits
 from studio.core.errors import UserError
-from studio.core.imagefiles import read_image, save_png
-from studio.core.metadata import params_from_text_chunks
+from studio.core.imagefiles import save_png
 from studio.core.params import GenerationParams
 from studio.jobs.controller import JobController
 from studio.ui import actions as window_actions
 from studio.ui.brush_controls import BrushControls
 from studio.ui.canvas import CanvasView
-from studio.ui.commands import EditCommand
 from studio.ui.dialogs import ask_canvas_size
 from studio.ui.generation import GenerationPresenter
 from studio.ui.inpaint_tools import InpaintTools
+from studio.ui.layers.presenter import LayersPresenter
 from studio.ui.models_presenter import ModelsPresenter
 from studio.ui.prompt_panel import PromptPanel
 from studio.ui.qtimage import from_qimage, to_qimage
 from studio.ui.queue_view import QueueView
 from studio.ui.settings import load_params, save_params
+from studio.ui.shell import menus as shell_menus
+from studio.ui.shell.autosave import Autosaver
+from studio.ui.shell.files import FilesPresenter
+from studio.ui.state.document_model import DocumentModel
 from studio.ui.status import StatusBar
 from studio.ui.upscale import UpscalePresenter
 from studio.ui.variations import Variation, VariationsStrip
 from studio.ui.variations_presenter import VariationsPresenter
 
 log = logging.getLogger(__name__)
-OPEN_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff);;All files (*)"
 SAVE_FILTER = "PNG image (*.png)"
 
 
@@ -46,8 +52,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.controller = controller
         self.settings = settings
-        self.document = Document.blank(512, 512)
-        self.undo_stack = QUndoStack(self)
+        self.model = DocumentModel(self)  # the document, its undo stack and file state
         self.showing_variation: Variation | None = None
         self.last_error: str | None = None
         self._error_box: QMessageBox | None = None
@@ -75,15 +80,31 @@ class MainWindow(QMainWindow):
         self.inpaint_tools = InpaintTools(self)  # context box, Expand canvas, Alt+edge drag
         self.upscale_ui = UpscalePresenter(self)  # Image ▸ Upscale…
         self.variations = VariationsPresenter(self)  # star, grid, compare, export (issue 5)
+        self.files = FilesPresenter(  # issue 13: .ora, ask before losing work, recent files
+            self, self.model, settings, lambda: self.panel.params(), self._file_variations
+        )
+        self.autosave = Autosaver(
+            self.model,
+            self,
+            panel_params=lambda: self.panel.params(),
+            variations=self._file_variations,
+            busy=lambda: self.canvas.stroking,
+        )
+        self.layers = LayersPresenter(self, self.model, self.canvas, settings)  # issue 13
+        self._dock("Layers", "layersDock", self.layers.panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.splitDockWidget(self._docks[0], self._docks[-1], Qt.Orientation.Vertical)
+        self.resizeDocks([self._docks[0], self._docks[-1]], [560, 300], Qt.Orientation.Vertical)
         self.actions_ = window_actions.build(self)
         window_actions.build_menus(self, self.actions_)
         window_actions.build_toolbar(self, self.actions_)
         self.models_ui = ModelsPresenter(self)  # Settings ▸ Models, first run, downloads
+        shell_menus.install(self)  # Open Recent, Paste as new document, Layers menu
         self.strip.addAction(self.actions_["apply"])
 
         self.canvas.stroke_finished.connect(self.push_edit)
         self.canvas.zoom_changed.connect(self.status.set_zoom)
-        self.canvas.files_dropped.connect(lambda paths: self.open_path(paths[0]))
+        self.status.set_zoom(self.canvas.zoom)  # truthful before the first zoom change
+        self.canvas.files_dropped.connect(self.add_files_as_layers)
         self.brush_controls.size_changed.connect(self._set_brush_size)
         self.brush_controls.hardness_changed.connect(self._set_hardness)
         self.strip.preview_requested.connect(self.preview_variation)
@@ -97,7 +118,14 @@ class MainWindow(QMainWindow):
         self.queue_view.remove_requested.connect(controller.remove)
         self.queue_view.clear_requested.connect(self.clear_queue)
         self.undo_stack.indexChanged.connect(lambda _i: self.update_mode())
-        self.undo_stack.cleanChanged.connect(lambda _c: self._update_title())
+        self.model.image_changed.connect(self._image_edited)
+        self.model.mask_changed.connect(self._mask_edited)
+        self.model.replaced.connect(self._document_replaced)
+        self.model.modified_changed.connect(lambda _m: self._update_title())
+        self.model.path_changed.connect(self._update_title)
+        self.files.message.connect(lambda text: self.status.showMessage(text, 6000))
+        self.files.error.connect(self.show_error)
+        self.files.opened.connect(self._restore_from_file)
 
         self.brush_controls.show_values(self.canvas.brush.size, self.canvas.brush.hardness)
         self.queue_view.show_jobs(None, [])
@@ -122,25 +150,35 @@ class MainWindow(QMainWindow):
         return list(self._docks)
 
     # --- document edits --------------------------------------------------------------------
+    @property
+    def document(self) -> Document:
+        return self.model.document
+
+    @property
+    def undo_stack(self) -> QUndoStack:
+        return self.model.undo_stack
+
     def push_edit(self, edit: Edit | None) -> None:
-        if edit is not None:
-            self.undo_stack.push(
-                EditCommand(self.document, edit, self._mask_edited, self._image_edited)
-            )
+        self.model.push(edit)
 
     def _mask_edited(self, rect: Rect | None) -> None:
         self.canvas.refresh_mask(rect)
 
-    def _image_edited(self) -> None:
+    def _image_edited(self, rect: Rect | None = None) -> None:
         size_changed = self.canvas.shown_size != (self.document.width, self.document.height)
+        if rect is not None and not size_changed:
+            self.canvas.refresh_region(rect)  # a stroke or a layer change: only that rect
+            return
         self.showing_variation = None
         self.canvas.set_document(self.document, fit=size_changed)
 
     def set_document(self, document: Document) -> None:
-        self.document = document
-        self.undo_stack.clear()
+        """Show another document without asking (File ▸ New/Open ask first: self.files)."""
+        self.model.set_document(document)
+
+    def _document_replaced(self) -> None:
         self.showing_variation = None
-        self.canvas.set_document(document)
+        self.canvas.set_document(self.document)
         self.update_mode()
         self._update_title()
 
@@ -183,70 +221,81 @@ class MainWindow(QMainWindow):
 
     # --- files and clipboard ---------------------------------------------------------------
     def new_document(self) -> None:
+        if not self.files.confirm_discard():
+            return
         size = ask_canvas_size(self, self.panel.width_box.value(), self.panel.height_box.value())
         if size is not None:
+            self.autosave.discard()
             self.set_document(Document.blank(*size))
             self.panel.width_box.setValue(size[0])
             self.panel.height_box.setValue(size[1])
 
     def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open image", self._last_dir(), OPEN_FILTER)
-        if path:
-            self.open_path(path)
+        self.files.open_dialog()
 
     def open_path(self, path: str | Path) -> bool:
-        try:
-            pixels, chunks = read_image(path)
-            params = params_from_text_chunks(chunks)
-        except UserError as exc:
-            self.show_error(str(exc))
-            return False
-        self.set_document(Document.from_image(pixels, params, Path(path)))
-        if self.settings is not None:
-            self.settings.setValue("files/last_dir", str(Path(path).parent))
-        note = " — it has parameters: Generate › Reuse parameters" if params else ""
-        self.status.showMessage(f"opened {Path(path).name}{note}", 6000)
-        return True
+        return self.files.open_path(path)
 
     def save(self) -> bool:
-        path = self.document.path
-        if path is None or path.suffix.lower() != ".png":
-            return self.save_as()
-        return self._save_to(path)
+        return self.files.save()
 
     def save_as(self) -> bool:
-        start = (
-            str(self.document.path.with_suffix(".png")) if self.document.path else self._last_dir()
-        )
-        path, _ = QFileDialog.getSaveFileName(self, "Save image", start, SAVE_FILTER)
-        if not path:
-            return False
-        if not path.lower().endswith(".png"):
-            path += ".png"
-        return self._save_to(Path(path))
+        return self.files.save_as()
 
     def _save_to(self, path: Path) -> bool:
-        try:
-            save_png(path, self.document.image, self.document.params)
-        except OSError as exc:
-            self.show_error(f"could not save {path.name}: {exc.strerror or exc}")
-            return False
-        self.document.path = path
-        self.undo_stack.setClean()
-        self._update_title()
-        self.status.showMessage(f"saved {path}", 4000)
-        return True
+        return self.files.save_to(path)
+
+    def _file_variations(self) -> list[OraVariation]:
+        return [OraVariation(r.image, r.params, r.starred) for r in self.strip.session.results()]
+
+    def _restore_from_file(self, loaded: object) -> None:
+        for variation in getattr(loaded, "variations", []):
+            result = self.strip.add(variation.image, variation.params, 0)
+            if variation.starred:
+                self.strip.session.toggle_star(result)
+
+    def add_files_as_layers(self, paths: list[str]) -> None:
+        """Dropped files become layers of the open document (nothing is replaced)."""
+        for path in paths:
+            try:
+                loaded = self.files.load(Path(path))
+            except UserError as exc:
+                self.show_error(str(exc))
+                continue
+            pixels = np.array(loaded.document.composite_rgba())
+            self.add_layer_from_pixels(pixels, Path(path).stem, "Add layer from file")
+
+    def add_layer_from_pixels(self, pixels: np.ndarray, name: str, label: str) -> None:
+        """A new layer above the active one, centred on the view."""
+        height, width = pixels.shape[:2]
+        centre = self.canvas.view_centre()
+        x = round(centre[0] - width / 2) if width != self.document.width else 0
+        y = round(centre[1] - height / 2) if height != self.document.height else 0
+        layer = Layer(pixels, name=self.document.unused_name(name), x=x, y=y)
+        self.push_edit(insert_layer_edit(self.document, layer, label=label))
 
     def copy_image(self) -> None:
         QGuiApplication.clipboard().setImage(to_qimage(self.document.image))
         self.status.showMessage("image copied", 2000)
 
     def paste_image(self) -> None:
+        """Ctrl+V: the clipboard image as a new layer at the view's centre."""
         image = QGuiApplication.clipboard().image()
         if image.isNull():
             self.show_error("the clipboard holds no image; copy one first")
             return
-        self.push_edit(self.document.replace_image_edit(from_qimage(image), None, "Paste image"))
+        self.add_layer_from_pixels(from_qimage(image, alpha=True), "Pasted", "Paste as layer")
+
+    def paste_as_new_document(self) -> None:
+        image = QGuiApplication.clipboard().image()
+        if image.isNull():
+            self.show_error("the clipboard holds no image; copy one first")
+            return
+        if self.files.confirm_discard():
+            self.set_document(
+                Document.from_image(from_qimage(image, alpha=image.hasAlphaChannel()))
+            )
+            self.model.mark_saved(None)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
@@ -255,18 +304,14 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event: QDropEvent) -> None:
         paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
         if paths:
-            self.open_path(paths[0])
+            self.add_files_as_layers(paths)
             event.acceptProposedAction()
 
     def _last_dir(self) -> str:
-        if self.settings is None:
-            return ""
-        return str(self.settings.value("files/last_dir", ""))
+        return self.files.last_dir()
 
     def _update_title(self) -> None:
-        name = self.document.path.name if self.document.path else "untitled"
-        dirty = "" if self.undo_stack.isClean() else " •"
-        self.setWindowTitle(f"{name}{dirty} — Studio")
+        self.setWindowTitle(f"{self.model.title()} — Studio")
 
     # --- generation and variations ---------------------------------------------------------
     def generate(self) -> int | None:
@@ -294,8 +339,18 @@ class MainWindow(QMainWindow):
         )
 
     def apply_variation(self, variation: Variation) -> None:
+        """The result becomes a new layer (or paints onto the active one: Layers ▸ setting)."""
         label = f"Apply seed {variation.params.seed}"
-        self.push_edit(self.document.replace_image_edit(variation.image, variation.params, label))
+        onto = self.layers.apply_onto_active
+        edits = apply_result_edits(self.document, variation.image, variation.params, label, onto)
+        self.undo_stack.beginMacro(label)
+        for edit in edits:
+            self.push_edit(edit)
+        self.undo_stack.endMacro()
+        self.showing_variation = None
+        self.canvas.clear_preview()
+        self.status.showMessage(f"applied seed {variation.params.seed} as a layer", 3000)
+        self.autosave.save_soon()
 
     def apply_selected(self) -> None:
         variation = self.showing_variation or self.strip.selected()
@@ -381,8 +436,13 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._closed and not self.files.confirm_discard():
+            event.ignore()  # Cancel: the window stays, with its work
+            return
         if not self._closed:
             self._closed = True
+            self.autosave.stop()
+            self.autosave.discard()
             self.save_settings()
             self.controller.shutdown(2000)
             self.models_ui.shutdown()

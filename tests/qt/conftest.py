@@ -49,6 +49,16 @@ def _settings_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyte
     monkeypatch.setenv("STUDIO_LOG_DIR", str(tmp_path_factory.mktemp("logs")))
 
 
+@pytest.fixture(autouse=True)
+def _no_blocking_prompts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Closing a window with unsaved work discards it (a test that checks the question asks
+    for the real dialog itself); no crash-restore offer pops up."""
+    from studio.ui.shell import prompts
+
+    monkeypatch.setattr(prompts, "ask_save_changes", lambda *_a: "discard")
+    monkeypatch.setattr(prompts, "ask_restore", lambda *_a: False)
+
+
 @pytest.fixture
 def fake_engine() -> FakeEngine:
     return FakeEngine()

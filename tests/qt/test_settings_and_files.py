@@ -55,14 +55,23 @@ def test_bad_file_is_a_message_not_a_crash(qtbot, window, tmp_path):
     assert window.document is before
 
 
-def test_copy_and_paste_image_is_undoable(qtbot, window, tmp_path):
+def test_copy_then_paste_adds_a_layer_at_the_view_centre_and_is_undoable(qtbot, window, tmp_path):
     path = tmp_path / "p.png"
     Image.fromarray(np.full((24, 40, 3), 30, np.uint8)).save(path)
     window.open_path(path)
     window.copy_image()
-    window.set_document(type(window.document).blank(16, 16))
-    window.paste_image()
-    assert window.document.has_image and (window.document.width, window.document.height) == (40, 24)
-    assert (window.document.image == 30).all()
+    window.set_document(type(window.document).blank(64, 64))
+    window.canvas.fit()
+    window.paste_image()  # Ctrl+V: a new layer, the document keeps its size and its layers
+    doc = window.document
+    assert (doc.width, doc.height) == (64, 64) and len(doc.layers) == 2
+    layer = doc.active_layer
+    assert (layer.width, layer.height) == (40, 24) and (layer.pixels[..., :3] == 30).all()
+    cx, cy = window.canvas.view_centre()
+    assert abs(layer.x + 20 - cx) <= 1 and abs(layer.y + 12 - cy) <= 1
+    assert doc.has_image and (doc.image[layer.y + 1, layer.x + 1] == 30).all()
     window.undo_stack.undo()
-    assert not window.document.has_image
+    assert len(window.document.layers) == 1 and not window.document.has_image
+    window.paste_as_new_document()  # the old behaviour, on its own command
+    assert (window.document.width, window.document.height) == (40, 24)
+    assert (window.document.image == 30).all()
