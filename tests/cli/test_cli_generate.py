@@ -211,4 +211,4 @@ def test_params_line_quotes_values_with_commas(tmp_path):
         == 0
     )
     last = Image.open(out).text["parameters"].split("\n")[-1]
-    assert re.search(r"Sampler: DPM\+\+ 2M Karras,", last)
+    assert re.search(r"Sampler: DPM\+\+ 2M, Schedule type: Karras,", last)
