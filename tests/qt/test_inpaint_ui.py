@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from types import SimpleNamespace
 
 import numpy as np
@@ -313,11 +312,9 @@ def test_outpaint_on_tiny_keeps_the_original_away_from_the_band(qtbot, engine):
         original = photo(48, 40)
         win.set_document(Document.from_image(original))
         small_params(win, steps=2)
-        started = time.perf_counter()
         with qtbot.waitSignal(win.controller.job_finished, timeout=120_000) as finished:
             job_id = win.inpaint_tools.expand((0, 0, 24, 0))
         assert finished.args == [job_id, "done"], win.last_error
-        assert time.perf_counter() - started < 60
         variation = win.strip.variations()[0]
         assert variation.image.shape == (40, 72, 3)
         win.apply_variation(variation)
