@@ -45,9 +45,7 @@ def test_generate_on_tiny_emits_one_preview_per_step_and_fills_strip(qtbot, tiny
     assert variation.params.seed == 7 and variation.params.model == "tiny"
 
 
-def test_closing_during_generation_cancels_within_one_step(
-    qtbot, tiny_window, engine, monkeypatch
-):
+def test_closing_during_generation_cancels_within_one_step(qtbot, tiny_window, engine, monkeypatch):
     win = tiny_window
     unet = engine.load("tiny").base.unet
     calls = []
