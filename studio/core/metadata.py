@@ -8,7 +8,7 @@ from typing import Any
 
 from studio import __version__
 from studio.core.errors import InputImageError
-from studio.core.params import GenerationParams, parse_size
+from studio.core.params import SCHEDULERS, GenerationParams, parse_size
 
 PARAMETERS_KEY = "parameters"
 STUDIO_KEY = "studio"
@@ -51,7 +51,7 @@ def join_sampler(sampler: str, schedule: str | None) -> str | None:
     if sampler.endswith(KARRAS_SUFFIX) or kind in ("", "uniform"):
         return sampler
     if kind == "karras" or (kind == "automatic" and sampler in _A1111_KARRAS_BY_DEFAULT):
-        return sampler + KARRAS_SUFFIX
+        return sampler + KARRAS_SUFFIX if sampler + KARRAS_SUFFIX in SCHEDULERS else None
     return sampler if kind == "automatic" else None
 
 
