@@ -45,7 +45,7 @@ class InpaintFakeEngine(FakeEngine):
         height, width = image.shape[0] + top + bottom, image.shape[1] + left + right
         for step in range(1, params.steps + 1):
             if step > 1 and self.step_gate is not None:
-                self.step_gate.wait(5)
+                self.step_gate.wait(120)  # a hang guard, never the expected path
             if cancel is not None and cancel.is_set():
                 from studio.core.errors import Cancelled
 
