@@ -8,7 +8,7 @@ from typing import Any
 
 from studio import __version__
 from studio.core.errors import InputImageError
-from studio.core.params import GenerationParams, parse_size
+from studio.core.params import SCHEDULERS, GenerationParams, parse_size
 
 PARAMETERS_KEY = "parameters"
 STUDIO_KEY = "studio"
@@ -29,6 +29,31 @@ _READERS: dict[str, tuple[str, Any]] = {
     "Mode": ("mode", str),
 }
 
+# Inpaint knobs kept in params.extra (see studio.engine.inpaint_flow): extra key -> infotext key.
+_EXTRA_KEYS = {"mask_grow": "Mask grow", "color_match": "Color match"}
+
+# A1111 1.9+ writes "DPM++ 2M Karras" as "Sampler: DPM++ 2M, Schedule type: Karras", and its
+# "Automatic" schedule means Karras for these samplers, so their plain form is written "Uniform".
+KARRAS_SUFFIX = " Karras"
+_A1111_KARRAS_BY_DEFAULT = ("DPM++ 2M", "DPM++ SDE")
+
+
+def split_sampler(name: str) -> tuple[str, str]:
+    """A scheduler name as A1111's (Sampler, Schedule type) pair."""
+    if name.endswith(KARRAS_SUFFIX):
+        return name[: -len(KARRAS_SUFFIX)], "Karras"
+    return name, "Uniform" if name in _A1111_KARRAS_BY_DEFAULT else "Automatic"
+
+
+def join_sampler(sampler: str, schedule: str | None) -> str | None:
+    """The scheduler name for A1111's Sampler + Schedule type, or None for a schedule we lack."""
+    kind = (schedule or "").strip().lower()
+    if sampler.endswith(KARRAS_SUFFIX) or kind in ("", "uniform"):
+        return sampler
+    if kind == "karras" or (kind == "automatic" and sampler in _A1111_KARRAS_BY_DEFAULT):
+        return sampler + KARRAS_SUFFIX if sampler + KARRAS_SUFFIX in SCHEDULERS else None
+    return sampler if kind == "automatic" else None
+
 
 def _quote(value: Any) -> str:
     text = str(value)
@@ -43,9 +68,11 @@ def _number(value: float) -> str:
 
 def format_infotext(params: GenerationParams) -> str:
     """The A1111 `parameters` text for params (prompt, negative line, key/value line)."""
+    sampler, schedule = split_sampler(params.scheduler)
     pairs: list[tuple[str, Any]] = [
         ("Steps", params.steps),
-        ("Sampler", params.scheduler),
+        ("Sampler", sampler),
+        ("Schedule type", schedule),
         ("CFG scale", _number(params.cfg)),
         ("Seed", params.seed),
         ("Size", params.size),
@@ -62,6 +89,8 @@ def format_infotext(params: GenerationParams) -> str:
             ("Inpaint area", "Only masked" if params.inpaint_area == "masked" else "Whole picture")
         )
         pairs.append(("Masked area padding", params.padding))
+        extra = params.extra or {}
+        pairs.extend((key, extra[name]) for name, key in _EXTRA_KEYS.items() if name in extra)
     if params.mode == "outpaint":
         pairs.append(("Extend", ",".join(str(v) for v in params.extend)))
     pairs.append(("Version", f"studio {__version__}"))
@@ -124,9 +153,26 @@ def params_from_infotext(text: str) -> GenerationParams:
             except ValueError as exc:
                 raise InputImageError(f"embedded parameter {key!r} is unreadable: {exc}") from exc
     fields.pop("Version", None)
+    if "scheduler" in values:
+        joined = join_sampler(values["scheduler"], fields.get("Schedule type"))
+        if joined is not None:  # else the unknown schedule stays visible in extra
+            values["scheduler"] = joined
+            fields.pop("Schedule type", None)
+    for name, key in _EXTRA_KEYS.items():
+        if key in fields:
+            fields[name] = _extra_value(name, fields.pop(key))
     if "strength" in values and "mode" not in values:
         values["mode"] = "img2img"
     return GenerationParams.from_dict({**values, "extra": fields})
+
+
+def _extra_value(name: str, text: str) -> Any:
+    if name == "color_match":
+        return text.strip().lower() in ("true", "yes", "1", "on")
+    try:
+        return int(text)
+    except ValueError as exc:
+        raise InputImageError(f"embedded parameter {name!r} is unreadable: {exc}") from exc
 
 
 def params_to_json(params: GenerationParams) -> str:

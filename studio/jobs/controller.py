@@ -68,6 +68,8 @@ class JobController(QObject):
     # --- lifecycle ---------------------------------------------------------------------
     def start(self, preload_model: str | None = None) -> None:
         """Start the worker thread; optionally load a model in it right away."""
+        if self._closed:  # a deferred start arriving after the window closed: stay stopped
+            return
         if not self._thread.isRunning():
             self._thread.start()
         if preload_model:

@@ -205,7 +205,21 @@ def test_contact_sheet_captions_survive_any_prompt() -> None:
         for n, p in enumerate(HOSTILE_PROMPTS)
     ]
     sheet = contact_sheet(items)
-    assert sheet.mode == "RGB" and sheet.width > 0
+    # 20 items: 192 px tiles, 5 columns x 4 rows, cells 200 x (192 + 2 caption lines of 15 + 8)
+    assert sheet.mode == "RGB" and sheet.size == (5 * 200 + 8, 4 * 230 + 8)
+    pixels = np.asarray(sheet).astype(int)
+    for n, prompt in enumerate(HOSTILE_PROMPTS):
+        left, top = 8 + (n % 5) * 200, 8 + (n // 5) * 230
+        cell = pixels[top : top + 230, left : left + 200]
+        thumb = cell[86:106, 76:116]  # the black 40 x 20 thumbnail, centred in its tile
+        assert (thumb == 0).all(), n
+        assert (cell[:192][:, :76] == 32).all() and (cell[:192][:, 116:] == 32).all(), n
+        seed_line, prompt_line = cell[195:210], cell[210:225]
+        assert seed_line.max() > 150, n  # "seed n" is drawn
+        assert prompt_line[:, :192].max() > 100 or not prompt.strip("\x00\x07\x1b "), n
+        # however long or strange the prompt, its caption stays inside its own cell (the
+        # margin's last column may hold the antialiased overhang of the next cell's first glyph)
+        assert (cell[192:, 192:199] == 32).all(), n
 
 
 # -- JPEG / WebP metadata -------------------------------------------------------------------

@@ -69,7 +69,8 @@ def test_infotext_matches_a1111_format_and_rule():
     assert text.splitlines()[:2] == ["castle on a cliff, concept art", "Negative prompt: blurry"]
     last = text.splitlines()[-1]
     assert last.startswith(
-        "Steps: 20, Sampler: Euler a, CFG scale: 7, Seed: 1234, Size: 512x512, Model: tiny"
+        "Steps: 20, Sampler: Euler a, Schedule type: Automatic, CFG scale: 7, Seed: 1234, "
+        "Size: 512x512, Model: tiny"
     )
     assert "Denoising strength: 0.6" in last
     assert len(INFOTEXT_PAIR.findall(last)) >= 3

@@ -84,18 +84,46 @@ def test_inpaint_repaints_inside_the_mask_only(engine, model):
     assert np.array_equal(out, engine.generate(params, image=source, mask=mask)[0].image)
 
 
-def test_outpaint_extends_the_canvas(engine):
+def test_outpaint_extends_the_canvas(engine, monkeypatch):
+    from studio.core.inpaint.outpaint import default_overlap
+    from studio.core.inpaint.plan import plan_outpaint
+    from tests.engine.spies import spy_engine
+
+    spy = spy_engine(monkeypatch, engine)
     source = noise_image(64, 48, seed=3)
     params = BASE.replace(mode="outpaint", extend=(16, 0, 8, 8))
     out = engine.generate(params, image=source)[0].image
     assert out.shape == (48 + 8, 64 + 24, 3)
-    assert (out[:, :16] != 127).any()
+    plan = plan_outpaint(
+        source, params.extend, native=(64, 64), seed=params.seed, padding=params.padding,
+        overlap=default_overlap(params.mask_blur),
+    )  # fmt: skip
+    (render,) = spy.renders
+    assert render["box"] == plan.box.as_tuple() and np.array_equal(render["mask"], plan.mask)
+    # the new border is the render composited in; the original away from the band is untouched
+    assert np.array_equal(out, plan.finish(render["output"]))
+    keep = plan.composite == 0
+    assert np.array_equal(out[keep], plan.original[keep])
+    assert np.array_equal(out[:32, 16 + 16 : 64 + 16 - 16], source[:32, 16:-16])  # 16 px bands
+    new = plan.composite == 255
+    assert new[:, :16].all() and new[48:].all() and new[:, -8:].all()
+    assert (out[new] != plan.original[new]).any(axis=-1).mean() > 0.9
 
 
-def test_nine_channel_model_paints_txt2img(engine):
+def test_nine_channel_model_paints_txt2img(engine, monkeypatch):
+    from tests.engine.spies import spy_engine
+
+    spy = spy_engine(monkeypatch, engine, "tiny-inpaint")
     out = engine.generate(BASE.replace(model="tiny-inpaint"))[0].image
     assert out.shape == (64, 64, 3)
-    assert out.std() > 0
+    # the whole frame is the hole, denoised from pure noise: every step runs, mask channel all 1
+    assert len(spy.unet) == BASE.steps
+    assert all(call.sample.shape[1] == 9 and (call.sample[:, 4] == 1).all() for call in spy.unet)
+    (render,) = spy.renders
+    assert np.array_equal(out, render["output"])
+    assert not np.array_equal(
+        out, engine.generate(BASE.replace(model="tiny-inpaint", seed=8))[0].image
+    )
 
 
 def test_cancel_at_step_k_stops_before_step_k_plus_2_and_returns_nothing(engine):

@@ -55,7 +55,7 @@ class FakeEngine:
             start = time.perf_counter()
             for step in range(1, params.steps + 1):
                 if step > 1 and self.step_gate is not None:
-                    self.step_gate.wait(5)
+                    self.step_gate.wait(120)  # a hang guard, never the expected path
                 time.sleep(self.step_delay)
                 if cancel is not None and cancel.is_set():
                     raise Cancelled()

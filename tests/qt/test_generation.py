@@ -8,7 +8,6 @@ import numpy as np
 from PySide6.QtCore import Qt
 
 from studio.core.document import Document
-from studio.core.errors import ModelError
 from tests.qt.conftest import small_params
 
 
@@ -168,10 +167,11 @@ def test_engine_errors_are_shown_and_app_stays_usable(qtbot, window, fake_engine
 
 def test_missing_model_is_a_clear_message(qtbot, window, fake_engine):
     small_params(window, model="missing", steps=2)
-    with qtbot.waitSignal(window.controller.job_finished, timeout=5000):
+    with qtbot.waitSignal(window.controller.job_finished, timeout=5000) as finished:
         window.generate()
-    assert "not found" in (window.last_error or "")
-    assert isinstance(ModelError("x"), Exception)
+    assert finished.args[1] == "failed"
+    assert window.last_error == "model 'missing' was not found; see `studio models`"
+    assert window.strip.count() == 0 and not window.controller.busy
 
 
 def test_inpaint_without_mask_and_img2img_without_image_are_refused(qtbot, window):

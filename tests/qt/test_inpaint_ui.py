@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from types import SimpleNamespace
 
 import numpy as np
@@ -46,7 +45,7 @@ class InpaintFakeEngine(FakeEngine):
         height, width = image.shape[0] + top + bottom, image.shape[1] + left + right
         for step in range(1, params.steps + 1):
             if step > 1 and self.step_gate is not None:
-                self.step_gate.wait(5)
+                self.step_gate.wait(120)  # a hang guard, never the expected path
             if cancel is not None and cancel.is_set():
                 from studio.core.errors import Cancelled
 
@@ -313,11 +312,9 @@ def test_outpaint_on_tiny_keeps_the_original_away_from_the_band(qtbot, engine):
         original = photo(48, 40)
         win.set_document(Document.from_image(original))
         small_params(win, steps=2)
-        started = time.perf_counter()
         with qtbot.waitSignal(win.controller.job_finished, timeout=120_000) as finished:
             job_id = win.inpaint_tools.expand((0, 0, 24, 0))
         assert finished.args == [job_id, "done"], win.last_error
-        assert time.perf_counter() - started < 60
         variation = win.strip.variations()[0]
         assert variation.image.shape == (40, 72, 3)
         win.apply_variation(variation)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-import time
 
 import numpy as np
 import pytest
@@ -46,18 +45,23 @@ def test_generate_on_tiny_emits_one_preview_per_step_and_fills_strip(qtbot, tiny
     assert variation.params.seed == 7 and variation.params.model == "tiny"
 
 
-def test_closing_during_generation_exits_within_two_seconds(qtbot, tiny_window):
+def test_closing_during_generation_cancels_within_one_step(qtbot, tiny_window, engine, monkeypatch):
     win = tiny_window
+    unet = engine.load("tiny").base.unet
+    calls = []
+    forward = unet.forward
+    monkeypatch.setattr(unet, "forward", lambda *a, **k: calls.append(1) or forward(*a, **k))
     small_params(win, size=128, steps=200)
     with qtbot.waitSignal(win.controller.job_started, timeout=120_000):
         win.generate()
     qtbot.waitUntil(lambda: win.generation.previews_painted >= 1, timeout=60_000)
     thread = win.controller.thread
-    started = time.perf_counter()
-    win.close()
-    elapsed = time.perf_counter() - started
-    assert elapsed < 2.0, f"closing took {elapsed:.2f}s"
+    at_close = len(calls)
+    win.close()  # returns once the worker has stopped
     assert not thread.isRunning()
+    # the UNet call under way may finish; the next step never starts, nothing is decoded
+    assert at_close <= len(calls) <= at_close + 1 < 200
+    assert win.strip.count() == 0
 
 
 def test_window_appears_before_torch_is_imported(tmp_path):
@@ -105,7 +109,7 @@ def test_main_py_opens_an_image_and_quits(tmp_path):
             doc = win.document
             print("size:", doc.width, doc.height, doc.has_image, flush=True)
             win.close()
-        QTimer.singleShot(1500, check)
+        QTimer.singleShot(0, check)  # runs once the event loop starts
         sys.argv = ["main.py", sys.argv[1]]
         runpy.run_path("main.py", run_name="__main__")
         """

@@ -36,7 +36,7 @@ class UpscaleFakeEngine(FakeEngine):
         out = np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)
         for done in range(1, self.tiles + 1):
             if done > 1 and self.tile_gate is not None:
-                self.tile_gate.wait(5)
+                self.tile_gate.wait(120)  # a hang guard, never the expected path
             if cancel is not None and cancel.is_set():
                 raise Cancelled()
             if on_tile:
