@@ -36,20 +36,27 @@ _EXTRA_KEYS = {"mask_grow": "Mask grow", "color_match": "Color match"}
 # "Automatic" schedule means Karras for these samplers, so their plain form is written "Uniform".
 KARRAS_SUFFIX = " Karras"
 _A1111_KARRAS_BY_DEFAULT = ("DPM++ 2M", "DPM++ SDE")
+# Trailing timestep spacing (Turbo/LCM models) is A1111's "SGM Uniform" schedule.
+TRAILING_SUFFIX = " Trailing"
+SGM_UNIFORM = "SGM Uniform"
 
 
 def split_sampler(name: str) -> tuple[str, str]:
     """A scheduler name as A1111's (Sampler, Schedule type) pair."""
     if name.endswith(KARRAS_SUFFIX):
         return name[: -len(KARRAS_SUFFIX)], "Karras"
+    if name.endswith(TRAILING_SUFFIX):
+        return name[: -len(TRAILING_SUFFIX)], SGM_UNIFORM
     return name, "Uniform" if name in _A1111_KARRAS_BY_DEFAULT else "Automatic"
 
 
 def join_sampler(sampler: str, schedule: str | None) -> str | None:
     """The scheduler name for A1111's Sampler + Schedule type, or None for a schedule we lack."""
     kind = (schedule or "").strip().lower()
-    if sampler.endswith(KARRAS_SUFFIX) or kind in ("", "uniform"):
+    if sampler.endswith((KARRAS_SUFFIX, TRAILING_SUFFIX)) or kind in ("", "uniform"):
         return sampler
+    if kind == SGM_UNIFORM.lower():
+        return sampler + TRAILING_SUFFIX if sampler + TRAILING_SUFFIX in SCHEDULERS else None
     if kind == "karras" or (kind == "automatic" and sampler in _A1111_KARRAS_BY_DEFAULT):
         return sampler + KARRAS_SUFFIX if sampler + KARRAS_SUFFIX in SCHEDULERS else None
     return sampler if kind == "automatic" else None

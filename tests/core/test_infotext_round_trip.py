@@ -29,6 +29,9 @@ A1111_PAIRS = {
     "UniPC": ("UniPC", "Automatic"),
     "LCM": ("LCM", "Automatic"),
     "Heun": ("Heun", "Automatic"),
+    "Euler a Trailing": ("Euler a", "SGM Uniform"),  # A1111's name for trailing spacing
+    "Euler Trailing": ("Euler", "SGM Uniform"),
+    "DPM++ 2M Trailing": ("DPM++ 2M", "SGM Uniform"),
 }
 
 

@@ -38,6 +38,20 @@ TABLE = {
     "UniPC": (UniPCMultistepScheduler, {}),
     "LCM": (LCMScheduler, {}),
     "Heun": (HeunDiscreteScheduler, {"use_karras_sigmas": False}),
+    # Few-step models (Turbo, LCM, Lightning) want the last timestep first, whatever the model says.
+    "Euler a Trailing": (EulerAncestralDiscreteScheduler, {"timestep_spacing": "trailing"}),
+    "Euler Trailing": (
+        EulerDiscreteScheduler,
+        {"timestep_spacing": "trailing", "use_karras_sigmas": False},
+    ),
+    "DPM++ 2M Trailing": (
+        DPMSolverMultistepScheduler,
+        {
+            "algorithm_type": "dpmsolver++",
+            "timestep_spacing": "trailing",
+            "use_karras_sigmas": False,
+        },
+    ),
 }
 KARRAS = {"DPM++ 2M Karras", "DPM++ SDE Karras"}
 
@@ -62,7 +76,7 @@ def test_each_name_builds_its_class_and_config_on_the_models_own_schedule(
     for key in ("num_train_timesteps", "beta_start", "beta_end", "beta_schedule", "steps_offset"):
         assert scheduler.config[key] == SCHEDULER_CONFIG[key], key
     assert scheduler.config["prediction_type"] == "epsilon"
-    assert scheduler.config["timestep_spacing"] == spacing
+    assert scheduler.config["timestep_spacing"] == pinned.get("timestep_spacing", spacing)
 
 
 def _karras(sigma_min: float, sigma_max: float, n: int, rho: float = 7.0) -> np.ndarray:
