@@ -14,6 +14,7 @@ from PIL import Image
 from studio.core.params import GenerationParams
 from studio.engine.models.loader import LoadedModel
 from studio.engine.previews import X0Tap
+from studio.engine.prompt_encoding import encode_prompts
 from studio.engine.schedulers import make_scheduler
 from studio.engine.types import StepCallback, StepReport, check_cancel
 
@@ -39,6 +40,7 @@ class DiffusionRun:
     cancel: threading.Event | None
     image_index: int = 0
     image_count: int = 1
+    embeddings: Any | None = None  # textual-inversion lookup for the prompt encoder
 
     def __call__(
         self,
@@ -85,8 +87,6 @@ class DiffusionRun:
             return {}
 
         kwargs: dict[str, Any] = {
-            "prompt": self.params.prompt,
-            "negative_prompt": self.params.negative or None,
             "num_inference_steps": self.params.steps,
             "guidance_scale": self.params.cfg,
             "generator": torch.Generator("cpu").manual_seed(self.params.seed),
@@ -110,5 +110,10 @@ class DiffusionRun:
                     dtype=self.model.dtype,
                 )
         with torch.inference_mode():
+            kwargs.update(
+                encode_prompts(
+                    pipe, self.params.prompt, self.params.negative, find_embedding=self.embeddings
+                )
+            )
             images = pipe(**kwargs).images
         return to_uint8(images[0])

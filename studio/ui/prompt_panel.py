@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from studio.core.params import MAX_SEED, MODES, SCHEDULERS, GenerationParams, random_seed, snap_to_8
 from studio.ui.inpaint_controls import InpaintControls
+from studio.ui.prompt_counter import SyntaxNotice, TokenCounter
 
 AUTO = "auto"
 SIZE_PRESETS = [
@@ -76,6 +77,8 @@ class PromptPanel(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setObjectName("promptSplitter")
         self.splitter.setChildrenCollapsible(False)
+        self.syntax_notice = SyntaxNotice()
+        self.counters = []
         for title, edit in (("Prompt", self.prompt), ("Negative prompt", self.negative)):
             box = QWidget()
             lay = QVBoxLayout(box)
@@ -83,8 +86,16 @@ class PromptPanel(QWidget):
             lay.setSpacing(2)
             label = QLabel(title)
             label.setStyleSheet("font-weight: 600;")
-            lay.addWidget(label)
+            counter = TokenCounter(edit, self.syntax_notice)
+            self.counters.append(counter)
+            header = QHBoxLayout()
+            header.addWidget(label)
+            header.addStretch(1)
+            header.addWidget(counter)
+            lay.addLayout(header)
             lay.addWidget(edit)
+            if edit is self.prompt:
+                lay.addWidget(self.syntax_notice)
             self.splitter.addWidget(box)
         self.splitter.setSizes([160, 90])
 
