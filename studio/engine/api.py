@@ -128,6 +128,7 @@ class Engine:
     ) -> list[GenerationResult]:
         """Render params.count images (seeds seed, seed+1, ...). See the module docstring."""
         from studio.engine.inpaint_flow import inpaint_image, outpaint_image
+        from studio.engine.prompt_extras import PromptExtras
         from studio.engine.runner import DiffusionRun
 
         params = params.validated()
@@ -135,8 +136,10 @@ class Engine:
         check_cancel(cancel)
         model = self.load(params.model, params.device, params.dtype)
         results: list[GenerationResult] = []
-        for index, seed in enumerate(params.seeds()):
-            one = params.replace(seed=seed, count=1)
+        extras = PromptExtras(self.settings)
+        images = extras.images(params)
+        for index, planned in enumerate(images):
+            one = extras.prepare(model, planned)
             run = DiffusionRun(
                 model=model,
                 params=one,
@@ -144,7 +147,8 @@ class Engine:
                 on_step=on_step,
                 cancel=cancel,
                 image_index=index,
-                image_count=params.count,
+                image_count=len(images),
+                embeddings=extras.embeddings(model),
             )
             if one.mode == "txt2img":
                 pixels = run("txt2img", width=one.width, height=one.height)
