@@ -46,9 +46,14 @@ def _chunks(
         runs,
         bos=tokenizer.bos_token_id,
         eos=tokenizer.eos_token_id,
-        comma=tokenizer.get_vocab().get(",</w>"),
+        comma=_comma(tokenizer),
         find_embedding=find_embedding,
     )
+
+
+def _comma(tokenizer: Any) -> int | None:
+    comma = tokenizer.convert_tokens_to_ids(",</w>")
+    return None if comma == tokenizer.unk_token_id else comma
 
 
 def _empty_chunk(tokenizer: Any) -> Chunk:
@@ -117,9 +122,16 @@ def _emphasis(z: torch.Tensor, multipliers: Sequence[float]) -> torch.Tensor:
 
 
 def _encode(
-    encoder: _Encoder, chunks: list[Chunk], device: torch.device
+    encoder: _Encoder, chunks: list[Chunk], device: torch.device, memo: dict
 ) -> tuple[torch.Tensor, Any]:
-    outputs = [_encode_chunk(encoder, chunk, device) for chunk in chunks]
+    outputs = []
+    for chunk in chunks:
+        # Identical chunks (the padding ones, an empty negative) are encoded once per call.
+        fixes = tuple((offset, id(emb)) for offset, emb in chunk.fixes)
+        key = (tuple(chunk.tokens), tuple(chunk.multipliers), fixes)
+        if key not in memo:
+            memo[key] = _encode_chunk(encoder, chunk, device)
+        outputs.append(memo[key])
     return torch.cat([z for z, _ in outputs], dim=1), outputs[0][1]  # pooled: the first chunk
 
 
@@ -145,7 +157,8 @@ def encode_prompts(
         longest = max(len(chunks) for chunks in chunk_lists)
         for chunks in chunk_lists:
             chunks += [_empty_chunk(encoder.tokenizer) for _ in range(longest - len(chunks))]
-        per_encoder.append([_encode(encoder, chunks, device) for chunks in chunk_lists])
+        memo: dict = {}
+        per_encoder.append([_encode(encoder, chunks, device, memo) for chunks in chunk_lists])
     embeds = [torch.cat([enc[i][0] for enc in per_encoder], dim=-1) for i in (0, 1)]
     result = {"prompt_embeds": embeds[0], "negative_prompt_embeds": embeds[1]}
     if encoders[0].sdxl:
