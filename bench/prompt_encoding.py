@@ -8,7 +8,7 @@ text encoder built from their configs, no download):
 One UNet step is one classifier-free-guidance call (batch 2) at the default 512x512.
 Medians of interleaved repeats, so background load affects every side alike.
 
-    python bench/prompt_encoding.py [--size 512] [--repeats 5] [--skip-sd15] [--threads N]
+    python bench/prompt_encoding.py [--size 512] [--repeats 5] [--skip-tiny] [--skip-sd15] [--threads N]
 """
 
 from __future__ import annotations
@@ -111,6 +111,7 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=512)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--skip-sd15", action="store_true")
+    parser.add_argument("--skip-tiny", action="store_true")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
     args = parser.parse_args()
 
@@ -123,7 +124,9 @@ def main() -> None:
     from studio.engine.models.tiny import build_tiny_components
 
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} CPUs")
-    measure("tiny", StableDiffusionPipeline(**build_tiny_components()), args.size, args.repeats)
+    if not args.skip_tiny:
+        tiny = StableDiffusionPipeline(**build_tiny_components())
+        measure("tiny", tiny, args.size, args.repeats)
     if not args.skip_sd15:
         measure("SD1.5 (random weights)", sd15_pipeline(), args.size, args.repeats)
 
