@@ -8,7 +8,8 @@ text encoder built from their configs, no download):
 One UNet step is one classifier-free-guidance call (batch 2) at the default 512x512.
 Medians of interleaved repeats, so background load affects every side alike.
 
-    python bench/prompt_encoding.py [--size 512] [--repeats 5] [--skip-tiny] [--skip-sd15] [--threads N]
+    python bench/prompt_encoding.py [--size 512] [--repeats 5] [--threads N]
+                                    [--skip-tiny] [--skip-sd15]
 """
 
 from __future__ import annotations
