@@ -127,6 +127,7 @@ def output_paths(output: Path, params: GenerationParams) -> list[Path]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from studio.core.prompts.syntax import unsupported_syntax
     from studio.engine.models.catalog import resolve_model
     from studio.engine.models.hashing import resolve_or_find_by_hash
 
@@ -144,6 +145,8 @@ def run(args: argparse.Namespace) -> int:
         width, height = floor_to_8(image.shape[1], image.shape[0])
         params = params.replace(width=width, height=height)
     check_output(args.output, params.count)
+    for note in unsupported_syntax(f"{params.prompt}\n{params.negative}"):
+        print(f"note: {note}", file=sys.stderr)
 
     from studio.engine.api import Engine
 

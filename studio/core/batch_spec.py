@@ -26,6 +26,7 @@ from studio.core.params import (
     parse_extend,
     parse_size,
 )
+from studio.core.prompts.wildcards import COMBINATIONS_KEY, has_wildcards, plan_images
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -49,7 +50,7 @@ STRING_KEYS = (
 )
 INT_KEYS = ("seed", "count", "steps", "mask_blur", "padding")
 NUMBER_KEYS = ("cfg", "strength")
-OTHER_KEYS = ("seeds", "size", "extend")
+OTHER_KEYS = ("seeds", "size", "extend", "combinations")
 JOB_KEYS = frozenset(STRING_KEYS + INT_KEYS + NUMBER_KEYS + OTHER_KEYS)
 TOP_ONLY_KEYS = frozenset({"job", "format", "quality"})
 NOT_IN_BATCH = {"preview_dir": "previews are not written in a batch; remove it"}
@@ -147,6 +148,8 @@ def _check_types(values: Mapping[str, Any], where: _Where) -> None:
             or (isinstance(value, list) and len(value) == 4 and all(_is_int(v) for v in value))
         ):
             raise where.wrong_type(key, 'text like "0,0,128,0" or an array of 4', value)
+        if key == "combinations" and not isinstance(value, bool):
+            raise where.wrong_type(key, "true or false", value)
         if key == "format" and not isinstance(value, str):
             raise where.wrong_type(key, 'text ("png", "jpeg" or "webp")', value)
     if "seeds" in values and "count" in values:
@@ -221,8 +224,16 @@ def _params_from(text: str, inputs: _Inputs, where: _Where) -> dict[str, Any]:
     return {k: data[k] for k in (*PARAM_FIELDS, "width", "height") if k in data}
 
 
+def _wildcard_folders() -> list[Path]:
+    from studio.core.prompts.library import wildcard_folders
+    from studio.core.settings import Settings
+
+    return wildcard_folders(Settings.load())
+
+
 def _plan_job(
     number: int,
+    wildcards: Callable[[], list[Path]],
     top: dict[str, Any],
     job: dict[str, Any],
     inputs: _Inputs,
@@ -293,17 +304,29 @@ def _plan_job(
             "key 'extend': outpaint needs at least one side above 0, e.g. '0,0,128,0'"
         )
     seeds = merged["seeds"] if "seeds" in merged else params.seeds()
+    if merged.get("combinations"):
+        params = params.replace(extra={**params.extra, COMBINATIONS_KEY: True})
+    try:  # wildcards resolve here, so the plan (and skipping done images) sees the real prompts
+        wild = has_wildcards(params.prompt) or has_wildcards(params.negative)
+        folders = wildcards() if wild else []
+        planned = [
+            image
+            for seed in seeds
+            for image in plan_images(params.replace(seed=seed, count=1), folders)
+        ]
+    except UserError as exc:
+        raise where.error(f"key 'prompt': {exc}") from exc
     return [
         PlannedImage(
             index=first_index + n,
             job=number,
-            params=params.replace(seed=seed, count=1),
+            params=image,
             image=paths["image"],
             mask=paths["mask"],
             template=template,
             size_given=size_given,
         )
-        for n, seed in enumerate(seeds)
+        for n, image in enumerate(planned)
     ]
 
 
@@ -311,6 +334,7 @@ def parse_spec(
     text: str,
     spec_path: str | Path,
     reader: Callable[[Path, str], tuple[int, int]] | None = None,
+    wildcard_folders: list[Path] | None = None,
 ) -> BatchSpec:
     """Validate a spec's TOML text (paths relative to spec_path's folder) into a plan."""
     path = Path(spec_path)
@@ -334,12 +358,19 @@ def parse_spec(
     if not 1 <= quality <= 100:
         raise where.error(f"key 'quality' must be from 1 to 100, got {quality}")
     inputs = _Inputs(path.resolve().parent, reader or _default_reader)
+    found: list[list[Path]] = [] if wildcard_folders is None else [wildcard_folders]
+
+    def folders() -> list[Path]:  # settings are read only when a prompt has wildcards
+        if not found:
+            found.append(_wildcard_folders())
+        return found[0]
+
     images: list[PlannedImage] = []
     for number, raw in enumerate(jobs, start=1):
         job_where = _Where(path, number)
         job = _normalise_keys(raw, JOB_KEYS, job_where)
         _check_types(job, job_where)
-        images += _plan_job(number, top, job, inputs, path, len(images) + 1)
+        images += _plan_job(number, folders, top, job, inputs, path, len(images) + 1)
     return BatchSpec(path=path, images=images, format=fmt, quality=quality)
 
 

@@ -16,6 +16,9 @@ STUDIO_KEY = "studio"
 # A1111's own rule (modules/infotext_utils.py) for a key/value pair on the last line.
 INFOTEXT_PAIR = re.compile(r"""\s*(\w[\w \-/]+):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)""")
 
+# Keys kept in params.extra that A1111 writes too (prompt features: LoRAs, embeddings, wildcards).
+INFOTEXT_EXTRAS = ("Lora hashes", "TI hashes", "Template", "Negative Template")
+
 # Infotext key -> (GenerationParams field, parser).
 _READERS: dict[str, tuple[str, Any]] = {
     "Steps": ("steps", int),
@@ -100,6 +103,7 @@ def format_infotext(params: GenerationParams) -> str:
         pairs.extend((key, extra[name]) for name, key in _EXTRA_KEYS.items() if name in extra)
     if params.mode == "outpaint":
         pairs.append(("Extend", ",".join(str(v) for v in params.extend)))
+    pairs += [(key, params.extra[key]) for key in INFOTEXT_EXTRAS if params.extra.get(key)]
     pairs.append(("Version", f"studio {__version__}"))
     lines = [params.prompt]
     if params.negative:

@@ -24,6 +24,9 @@ class Settings:
 
     model_dirs: list[Path] = field(default_factory=list)
     upscaler_dirs: list[Path] = field(default_factory=list)
+    lora_dirs: list[Path] = field(default_factory=list)
+    embedding_dirs: list[Path] = field(default_factory=list)
+    wildcard_dirs: list[Path] = field(default_factory=list)
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:
@@ -42,6 +45,10 @@ class Settings:
             + _paths_from_env("STUDIO_MODEL_DIRS"),
             upscaler_dirs=[Path(p).expanduser() for p in data.get("upscaler_dirs", [])]
             + _paths_from_env("STUDIO_UPSCALER_DIRS"),
+            **{
+                key: [Path(p).expanduser() for p in data.get(key, [])]
+                for key in ("lora_dirs", "embedding_dirs", "wildcard_dirs")
+            },
         )
 
     def save(self, path: Path | None = None) -> None:
@@ -51,5 +58,8 @@ class Settings:
         data = {
             "model_dirs": [str(p) for p in self.model_dirs],
             "upscaler_dirs": [str(p) for p in self.upscaler_dirs],
+            "lora_dirs": [str(p) for p in self.lora_dirs],
+            "embedding_dirs": [str(p) for p in self.embedding_dirs],
+            "wildcard_dirs": [str(p) for p in self.wildcard_dirs],
         }
         write_atomic(path, json.dumps(data, indent=2).encode("utf-8"))

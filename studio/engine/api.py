@@ -149,6 +149,7 @@ class Engine:
         """Render params.count images (seeds seed, seed+1, ...). See the module docstring."""
         from studio.engine.inpaint_flow import inpaint_image, outpaint_image
         from studio.engine.models.hashing import with_model_hashes
+        from studio.engine.prompt_extras import PromptExtras
         from studio.engine.runner import DiffusionRun
 
         params = params.validated()
@@ -156,8 +157,10 @@ class Engine:
         check_cancel(cancel)
         model = self.load(params.model, params.device, params.dtype)
         results: list[GenerationResult] = []
-        for index, seed in enumerate(params.seeds()):
-            one = with_model_hashes(params.replace(seed=seed, count=1), model)
+        extras = PromptExtras(self.settings)
+        images = extras.images(params)
+        for index, planned in enumerate(images):
+            one = with_model_hashes(extras.prepare(model, planned), model)
             if hasattr(self._previewer, "reset"):
                 self._previewer.reset()  # a throttled previewer budgets per image
             run = DiffusionRun(
@@ -167,7 +170,8 @@ class Engine:
                 on_step=on_step,
                 cancel=cancel,
                 image_index=index,
-                image_count=params.count,
+                image_count=len(images),
+                embeddings=extras.embeddings(model),
             )
             if one.mode == "txt2img":
                 pixels = run("txt2img", width=one.width, height=one.height)

@@ -16,6 +16,7 @@ from studio.engine.cancel_hooks import cancel_inside, pipeline_modules
 from studio.engine.decode import latents_to_images
 from studio.engine.models.loader import LoadedModel
 from studio.engine.previews import X0Tap
+from studio.engine.prompt_encoding import encode_prompts
 from studio.engine.schedulers import make_scheduler
 from studio.engine.types import StepCallback, StepReport, check_cancel
 
@@ -41,6 +42,7 @@ class DiffusionRun:
     cancel: threading.Event | None
     image_index: int = 0
     image_count: int = 1
+    embeddings: Any | None = None  # textual-inversion lookup for the prompt encoder
 
     def __call__(
         self,
@@ -87,8 +89,6 @@ class DiffusionRun:
             return {}
 
         kwargs: dict[str, Any] = {
-            "prompt": self.params.prompt,
-            "negative_prompt": self.params.negative or None,
             "num_inference_steps": self.params.steps,
             "guidance_scale": self.params.cfg,
             "generator": torch.Generator("cpu").manual_seed(self.params.seed),
@@ -118,6 +118,11 @@ class DiffusionRun:
             tiny_vae = require_tiny_vae(self.model)
         modules = pipeline_modules(pipe, (tiny_vae,))
         with torch.inference_mode(), cancel_inside(modules, self.cancel):
+            kwargs.update(
+                encode_prompts(
+                    pipe, self.params.prompt, self.params.negative, find_embedding=self.embeddings
+                )
+            )
             latents = pipe(**kwargs).images
             images = latents_to_images(pipe, latents, tiny_vae)
         return to_uint8(images[0])

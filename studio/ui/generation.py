@@ -59,6 +59,8 @@ class GenerationPresenter(QObject):
     def generate(self) -> int | None:
         try:
             params, image, mask = self.build_job()
+            if not self.window.panel.extras_bar.confirm(params):
+                return None
         except ParamsError as exc:
             self.window.show_error(str(exc))
             return None

@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
 
 from studio.core.params import MAX_SEED, MODES, SCHEDULERS, GenerationParams, random_seed, snap_to_8
 from studio.ui.inpaint_controls import InpaintControls
+from studio.ui.prompt_counter import SyntaxNotice, TokenCounter
+from studio.ui.prompt_extras_bar import PromptExtrasBar
 
 AUTO = "auto"
 SIZE_PRESETS = [
@@ -76,6 +78,8 @@ class PromptPanel(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setObjectName("promptSplitter")
         self.splitter.setChildrenCollapsible(False)
+        self.syntax_notice = SyntaxNotice()
+        self.counters = []
         for title, edit in (("Prompt", self.prompt), ("Negative prompt", self.negative)):
             box = QWidget()
             lay = QVBoxLayout(box)
@@ -83,10 +87,21 @@ class PromptPanel(QWidget):
             lay.setSpacing(2)
             label = QLabel(title)
             label.setStyleSheet("font-weight: 600;")
-            lay.addWidget(label)
+            counter = TokenCounter(edit, self.syntax_notice)
+            self.counters.append(counter)
+            header = QHBoxLayout()
+            header.addWidget(label)
+            header.addStretch(1)
+            header.addWidget(counter)
+            lay.addLayout(header)
             lay.addWidget(edit)
+            if edit is self.prompt:
+                lay.addWidget(self.syntax_notice)
+            else:
+                self.extras_bar = PromptExtrasBar(self.prompt, self.negative)
+                lay.addWidget(self.extras_bar)
             self.splitter.addWidget(box)
-        self.splitter.setSizes([160, 90])
+        self.splitter.setSizes([160, 190])
 
         self.mode = QComboBox()
         self.mode.addItem("Auto (follows canvas)", AUTO)
@@ -258,12 +273,13 @@ class PromptPanel(QWidget):
             count=self.count.value(),
             decode=str(self.decode.currentData()),
         )
-        return self.inpaint.apply(params)
+        return self.extras_bar.apply(self.inpaint.apply(params))
 
     def set_params(self, params: GenerationParams, include_seed: bool = True) -> None:
         """Fill the panel (Reuse parameters). The mode override is left alone."""
         self.prompt.setPlainText(params.prompt)
         self.negative.setPlainText(params.negative)
+        self.extras_bar.clear_style()  # a recorded prompt already holds its style
         self.model.setCurrentText(params.model)
         index = self.scheduler.findText(params.scheduler)
         if index >= 0:
