@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import NoReturn
 
 from studio.core.errors import Cancelled, UserError
+from studio.core.failures import describe_failure, is_out_of_memory
 from studio.core.paths import log_dir
 
 EXIT_OK = 0
@@ -49,13 +50,8 @@ def run_guarded(command: Callable[[], int]) -> int:
     except (Cancelled, KeyboardInterrupt):
         print("interrupted: nothing partial was written", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except MemoryError as exc:
-        log = _write_log(exc)
-        print(
-            f"failed: out of memory; try a smaller --size or --count (log: {log})", file=sys.stderr
-        )
-        return EXIT_FAILURE
     except Exception as exc:  # the last line of defence: a message and a log, no traceback
         log = _write_log(exc)
-        print(f"failed: {type(exc).__name__}: {exc} (details in {log})", file=sys.stderr)
+        context = "failed" if is_out_of_memory(exc) else f"failed: {type(exc).__name__}"
+        print(f"{describe_failure(exc, context)} (details in {log})", file=sys.stderr)
         return EXIT_FAILURE

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from studio.core.errors import InputImageError, ModelError
+from studio.core.failures import is_out_of_memory
 from studio.core.params import GenerationParams
 from studio.core.settings import Settings
 from studio.engine.types import (
@@ -69,9 +70,20 @@ class Engine:
             and current.dtype == torch_dtype
         ):
             return current
+        # Load before letting go of the current model, so a file that fails to load leaves the
+        # previous model usable. Where both do not fit, free the old one and try once more.
+        loaded = None
+        try:
+            loaded = load_model(ref, torch_device, torch_dtype)
+        except Exception as exc:
+            if current is None or not is_out_of_memory(exc):
+                raise
+        if loaded is None:  # out of memory with the old model held (the traceback is gone now)
+            self.unload()
+            loaded = load_model(ref, torch_device, torch_dtype)
+        previewer = self._make_previewer(loaded)
         self.unload()
-        self._model = load_model(ref, torch_device, torch_dtype)
-        self._previewer = self._make_previewer(self._model)
+        self._model, self._previewer = loaded, previewer
         return self._model
 
     def warm_up(self) -> None:
@@ -89,6 +101,14 @@ class Engine:
         from studio.engine.upscale.loading import clear_cache
 
         clear_cache()
+        gc.collect()
+        import torch
+
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+
+    def release_memory(self) -> None:
+        """Return cached memory after a failed job (the loaded model stays)."""
         gc.collect()
         import torch
 

@@ -13,6 +13,7 @@ from PIL import Image
 
 from studio.core.params import GenerationParams
 from studio.engine.models.loader import LoadedModel
+from studio.engine.output_check import require_finite
 from studio.engine.previews import X0Tap
 from studio.engine.schedulers import make_scheduler
 from studio.engine.types import StepCallback, StepReport, check_cancel
@@ -111,4 +112,4 @@ class DiffusionRun:
                 )
         with torch.inference_mode():
             images = pipe(**kwargs).images
-        return to_uint8(images[0])
+        return to_uint8(require_finite(images[0]))

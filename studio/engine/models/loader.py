@@ -10,6 +10,7 @@ from typing import Any
 import torch
 
 from studio.core.errors import ModelError
+from studio.core.failures import is_out_of_memory
 from studio.engine.models.catalog import ModelRef
 
 MODES = ("txt2img", "img2img", "inpaint")
@@ -138,6 +139,8 @@ def load_model(ref: ModelRef, device: torch.device, dtype: torch.dtype) -> Loade
     except ModelError:
         raise
     except Exception as exc:  # diffusers raises many kinds; the user needs one clear line
+        if is_out_of_memory(exc):
+            raise  # not the file's fault: the caller frees memory or tells the user so
         hint = (
             "it is not in the local Hugging Face cache and could not be downloaded; "
             "check the network or run `huggingface-cli download " + ref.location + "`"
