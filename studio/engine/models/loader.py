@@ -12,6 +12,7 @@ import torch
 from studio.core.errors import ModelError
 from studio.core.failures import is_out_of_memory
 from studio.engine.models.catalog import ModelRef
+from studio.engine.models.checkpoint_check import inspect_checkpoint
 
 MODES = ("txt2img", "img2img", "inpaint")
 
@@ -70,15 +71,6 @@ def _family_from_pipeline(pipe: Any) -> str:
     return "sd2" if cross == 1024 else "sd1"
 
 
-def _checkpoint_keys(path: Path) -> dict[str, tuple[int, ...]]:
-    if path.suffix.lower() != ".safetensors":
-        return {}
-    from safetensors import safe_open
-
-    with safe_open(str(path), framework="pt") as handle:
-        return {k: tuple(handle.get_slice(k).get_shape()) for k in handle.keys()}  # noqa: SIM118
-
-
 def _load_single_file(path: Path, dtype: torch.dtype) -> Any:
     from diffusers import (
         StableDiffusionInpaintPipeline,
@@ -87,7 +79,7 @@ def _load_single_file(path: Path, dtype: torch.dtype) -> Any:
         StableDiffusionXLPipeline,
     )
 
-    keys = _checkpoint_keys(path)
+    keys = inspect_checkpoint(path)
     is_xl = any(k.startswith("conditioner.embedders.1") for k in keys)
     first_conv = keys.get("model.diffusion_model.input_blocks.0.0.weight", (0, 4))
     inpainting = len(first_conv) > 1 and first_conv[1] == 9
