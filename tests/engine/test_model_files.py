@@ -70,7 +70,8 @@ def _build(folder: Path, case: str) -> Path:
 def _malicious_checkpoint(folder: Path, suffix: str = ".ckpt") -> tuple[Path, Path]:
     marker = folder / "PAYLOAD-RAN"
     path = folder / f"evil{suffix}"
-    torch.save({"state_dict": {"model.diffusion_model.x": torch.zeros(2)}, "x": Payload(marker)}, path)
+    weights = {"model.diffusion_model.x": torch.zeros(2)}
+    torch.save({"state_dict": weights, "x": Payload(marker)}, path)
     return path, marker
 
 
