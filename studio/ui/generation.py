@@ -35,6 +35,8 @@ class GenerationPresenter(QObject):
         controller.error.connect(self._on_error)
         controller.queue_changed.connect(self._on_queue_changed)
         controller.models_listed.connect(window.panel.set_models)
+        controller.notice.connect(self._on_notice)
+        self.notices: list[str] = []
 
     # --- submitting ----------------------------------------------------------------------
     def build_job(self) -> tuple[GenerationParams, np.ndarray | None, np.ndarray | None]:
@@ -137,6 +139,13 @@ class GenerationPresenter(QObject):
         self.window.status.showMessage(f"job #{job_id} {messages.get(outcome, outcome)}", 4000)
         if not self.controller.busy:
             self.window.status.set_state(self.engine_state)
+
+    @Slot(str)
+    def _on_notice(self, message: str) -> None:
+        """Something Studio worked around (it already fell back to defaults): say so quietly."""
+        if message not in self.notices:
+            self.notices.append(message)
+            self.window.status.showMessage(f"⚠ {message}")  # stays until the next message
 
     @Slot(int, str)
     def _on_error(self, job_id: int, message: str) -> None:

@@ -53,21 +53,23 @@ def inspect_checkpoint(path: Path) -> dict[str, tuple[int, ...]]:
         culprit = _GLOBAL.search(str(exc))
         if culprit:
             raise ModelError(
-                f"model {name!r} holds code, not only weights (it asks to run "
+                f"could not load model {name!r}: it holds code, not only weights (it asks to run "
                 f"{culprit.group(1)}); Studio refuses to load it. Use a .safetensors version "
                 "from a source you trust"
             ) from exc
         raise ModelError(
-            f"model {name!r} is damaged or holds more than plain weights, so Studio will not "
+            f"could not load model {name!r}: it is damaged or holds more than plain weights, so "
+            "Studio will not "
             "unpickle it; download it again or use a .safetensors version"
         ) from exc
     except Exception as exc:
         if is_out_of_memory(exc):
             raise
         raise ModelError(
-            f"model {name!r} is damaged or not a model file ({first_line(exc, 120)}); "
+            f"could not load model {name!r}: it is damaged or not a model file "
+            f"({first_line(exc, 120)}); "
             "download it again"
         ) from exc
     if not any(k.startswith(UNET_PREFIX) for k in keys):
-        raise ModelError(f"model {name!r} is {_what_it_looks_like(list(keys))}")
+        raise ModelError(f"could not load model {name!r}: it is {_what_it_looks_like(list(keys))}")
     return keys
