@@ -161,8 +161,12 @@ def encode_png(pixels: np.ndarray, params: GenerationParams | None = None) -> by
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write bytes to path via a temp file and rename, so no reader sees a partial file."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        exc.filename = str(target)  # name the file the user asked for, not a temp name
+        raise
     try:
         if hasattr(os, "fchmod"):  # mkstemp makes 0600; a saved image is as readable as any file
             os.fchmod(fd, 0o666 & ~_UMASK)
@@ -171,9 +175,11 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            exc.filename = str(target)
         raise
     return target
 
