@@ -67,13 +67,12 @@ def _read(path: Path, found: list[str]) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         found.append(
-            f"settings file {str(path)!r} is unreadable ({exc}); using the defaults "
-            "until it is fixed or deleted"
+            f"using the default settings: {str(path)!r} is unreadable ({exc}); fix or delete it"
         )
         return {}
     if not isinstance(data, dict):
         found.append(
-            f"settings file {str(path)!r} does not hold an object of settings; using the defaults"
+            f"using the default settings: {str(path)!r} does not hold an object of settings"
         )
         return {}
     return data

@@ -146,6 +146,7 @@ class GenerationPresenter(QObject):
         if message not in self.notices:
             self.notices.append(message)
             self.window.status.showMessage(f"⚠ {message}")  # stays until the next message
+            self.window.status.setToolTip("\n".join(self.notices))  # in full, however long
 
     @Slot(int, str)
     def _on_error(self, job_id: int, message: str) -> None:

@@ -46,5 +46,5 @@ def test_generate_warns_once_about_corrupt_settings_and_still_writes(tmp_path):
     done = _studio(*args, "-o", str(out), config=tmp_path / "config")
     assert done.returncode == 0, done.stderr
     warnings = [line for line in done.stderr.splitlines() if line.startswith("warning: ")]
-    assert len(warnings) == 1 and "settings file" in warnings[0], done.stderr
+    assert len(warnings) == 1 and "using the default settings" in warnings[0], done.stderr
     assert "Traceback" not in done.stderr and out.is_file()

@@ -24,7 +24,8 @@ def test_app_starts_with_corrupt_settings_and_a_broken_model_folder(qtbot, tmp_p
     win.controller.start("tiny")
     qtbot.waitUntil(lambda: win.generation.engine_state == "ready", timeout=120_000)
     qtbot.waitUntil(lambda: len(notices) >= 2, timeout=5_000)
-    assert any(str(settings_file) in n and "using the defaults" in n for n in notices)
+    assert any(str(settings_file) in n and "using the default settings" in n for n in notices)
+    assert str(settings_file) in win.status.toolTip()
     assert any("gone.safetensors" in n and "broken link" in n for n in notices)
     assert win.status.currentMessage().startswith("⚠ ")
     assert win.last_error is None  # a notice, not an error dialog
