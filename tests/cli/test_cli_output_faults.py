@@ -156,3 +156,13 @@ def test_batch_disk_full_keeps_the_finished_images(tmp_path, monkeypatch, capsys
     assert main(["batch", str(spec), "-o", str(out)]) == 0
     assert (out / "0001-1.png").read_bytes() == first
     assert {"0002-2.png", "0003-3.png"} <= {p.name for p in out.iterdir()}
+
+
+def test_upscale_into_a_file_in_the_way_is_a_usage_error(tmp_path, capsys):
+    from tests.helpers import noise_image, save
+
+    source = save(tmp_path / "in.png", noise_image(16, 16))
+    (tmp_path / "notes.txt").write_text("mine")
+    out = tmp_path / "notes.txt" / "big.png"
+    assert main(["upscale", "-i", str(source), "--scale", "2", "-o", str(out)]) == 2
+    assert "file in the way" in _one_line(capsys, "error: ")
