@@ -27,6 +27,7 @@ from studio.core.batch_spec import BatchSpec, PlannedImage, load_spec
 from studio.core.errors import BatchSpecError, Cancelled, UserError
 from studio.core.export import INDEX_NAME, SHEET_NAME, ExportFolder
 from studio.core.imagefiles import read_image, read_mask
+from studio.core.write_errors import check_writable
 
 INDEX_EVERY_S = 2.0  # rewrite index.json at most this often while rendering (and at the end)
 
@@ -162,11 +163,7 @@ def check_output_dir(path: Path) -> None:
     """Refuse an output we could not write into, before any work is done."""
     if path.exists() and not path.is_dir():
         raise UserError(f"-o {str(path)!r} is a file; batch writes into a folder")
-    existing = path
-    while not existing.exists():
-        existing = existing.parent
-    if not existing.is_dir():
-        raise UserError(f"cannot create {str(path)!r}: {str(existing)!r} is a file")
+    check_writable(path)
 
 
 def preflight(spec: BatchSpec, engine: Any) -> BatchSpec:
@@ -320,7 +317,8 @@ def run(args: argparse.Namespace, engine: Any = None, stdout: TextIO | None = No
         return EXIT_INTERRUPTED
     except Exception:
         progress.close()
-        folder.write_index()  # every finished image stays listed; the error goes up
+        with contextlib.suppress(OSError):  # a full disk must not hide the first error
+            folder.write_index()  # every finished image stays listed; the error goes up
         raise
     progress.close()
     folder.write_index()

@@ -10,7 +10,9 @@ from collections.abc import Callable
 from typing import NoReturn
 
 from studio.core.errors import Cancelled, UserError
+from studio.core.failures import describe_failure, is_out_of_memory
 from studio.core.paths import log_dir
+from studio.core.write_errors import describe_write_error, is_write_error
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -49,13 +51,11 @@ def run_guarded(command: Callable[[], int]) -> int:
     except (Cancelled, KeyboardInterrupt):
         print("interrupted: nothing partial was written", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except MemoryError as exc:
-        log = _write_log(exc)
-        print(
-            f"failed: out of memory; try a smaller --size or --count (log: {log})", file=sys.stderr
-        )
-        return EXIT_FAILURE
     except Exception as exc:  # the last line of defence: a message and a log, no traceback
         log = _write_log(exc)
-        print(f"failed: {type(exc).__name__}: {exc} (details in {log})", file=sys.stderr)
+        if is_write_error(exc):
+            print(f"failed: {describe_write_error(exc)} (details in {log})", file=sys.stderr)
+            return EXIT_FAILURE
+        context = "failed" if is_out_of_memory(exc) else f"failed: {type(exc).__name__}"
+        print(f"{describe_failure(exc, context)} (details in {log})", file=sys.stderr)
         return EXIT_FAILURE

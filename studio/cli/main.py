@@ -9,6 +9,7 @@ import warnings
 
 from studio import __version__
 from studio.cli.errors import EXIT_USAGE, CliParser, run_guarded
+from studio.cli.notices import print_notices
 
 # Modules that each add subcommands with register(subparsers) and set func=run(args) -> int.
 COMMAND_MODULES = (
@@ -63,6 +64,7 @@ def quiet_libraries() -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     quiet_libraries()
+    print_notices()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -10,6 +10,7 @@ from studio.core.errors import InputImageError, ParamsError
 from studio.core.imagefiles import read_image
 from studio.core.metadata import params_from_text_chunks
 from studio.core.params import DECODES, DEVICES, DTYPES, GenerationParams, parse_size
+from studio.core.write_errors import check_writable
 
 # option dest -> GenerationParams field, for flags that map one to one.
 DIRECT_FIELDS = {
@@ -99,9 +100,4 @@ def check_output(path: Path, count: int) -> None:
         raise ParamsError(f"--count {count} writes several images, so -o must be a folder")
     if count == 1 and path.suffix.lower() != ".png":
         raise ParamsError(f"output {path.name!r} must end in .png")
-    parent = path if count > 1 else path.parent
-    existing = parent
-    while not existing.exists():
-        existing = existing.parent
-    if not existing.is_dir():
-        raise ParamsError(f"cannot create {str(parent)!r}: {str(existing)!r} is a file")
+    check_writable(path if count > 1 else path.parent)

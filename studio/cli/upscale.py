@@ -15,6 +15,7 @@ from studio.core.imagefiles import read_image, save_png
 from studio.core.metadata import params_from_text_chunks
 from studio.core.params import DEVICES, DTYPES, GenerationParams, random_seed
 from studio.core.settings import Settings
+from studio.core.write_errors import check_writable
 
 DETAIL_OPTIONS = ("model", "prompt", "negative", "steps", "detail_strength", "seed", "cfg",
                   "scheduler", "dtype", "detail_tile", "detail_overlap")  # fmt: skip
@@ -99,6 +100,7 @@ def _check_output(path: Path) -> None:
         raise ParamsError(f"output {str(path)!r} is a folder; give a file name such as big.png")
     if path.suffix.lower() != ".png":
         raise ParamsError(f"output {path.name!r} must end in .png")
+    check_writable(path.parent)
 
 
 def _embedded(chunks: dict[str, str]) -> GenerationParams | None:

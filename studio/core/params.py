@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 import random
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,7 +47,7 @@ def canonical_scheduler(name: str) -> str:
 def parse_size(text: str) -> tuple[int, int]:
     """Parse `WxH` into (width, height)."""
     parts = str(text).lower().replace("×", "x").split("x")
-    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+    if len(parts) != 2 or not all(p.strip().isascii() and p.strip().isdigit() for p in parts):
         raise ParamsError(f"size {text!r} is not WIDTHxHEIGHT, e.g. 512x512")
     return int(parts[0]), int(parts[1])
 
@@ -56,7 +57,7 @@ def parse_extend(text: str) -> tuple[int, int, int, int]:
     parts = [p.strip() for p in str(text).split(",")]
     if len(parts) == 1:
         parts = parts * 4
-    if len(parts) != 4 or not all(p.isdigit() for p in parts):
+    if len(parts) != 4 or not all(p.isascii() and p.isdigit() for p in parts):
         raise ParamsError(f"extend {text!r} is not LEFT,TOP,RIGHT,BOTTOM pixels, e.g. 0,0,128,0")
     left, top, right, bottom = (int(p) for p in parts)
     return left, top, right, bottom
@@ -114,6 +115,7 @@ class GenerationParams:
 
     def validated(self) -> GenerationParams:
         """Return a normalised copy, or raise ParamsError naming the bad value and the fix."""
+        _check_kinds(self)
         if self.mode not in MODES:
             raise ParamsError(f"unknown mode {self.mode!r}; choose one of: {', '.join(MODES)}")
         scheduler = canonical_scheduler(self.scheduler)
@@ -180,18 +182,52 @@ class GenerationParams:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GenerationParams:
         """Build from a dict (unknown keys go to `extra`; `size` is accepted)."""
+        if not isinstance(data, dict):
+            raise ParamsError(f"parameters must be a mapping of names to values, got {data!r:.40}")
         known = {f.name for f in dataclasses.fields(cls)}
         values: dict[str, Any] = {}
-        extra: dict[str, Any] = dict(data.get("extra") or {})
+        extra: dict[str, Any] = dict(data["extra"]) if isinstance(data.get("extra"), dict) else {}
         for key, value in data.items():
             if key == "size" and isinstance(value, str):
                 values["width"], values["height"] = parse_size(value)
             elif key == "extend":
-                values["extend"] = (
-                    parse_extend(value) if isinstance(value, str) else tuple(int(v) for v in value)
-                )
+                values["extend"] = _extend_from(value)
             elif key in known and key != "extra":
                 values[key] = value
             elif key != "extra":
                 extra[key] = value
         return cls(**values, extra=extra)
+
+
+_INT_FIELDS = ("steps", "seed", "width", "height", "count", "mask_blur", "padding")
+_NUMBER_FIELDS = ("cfg", "strength")
+_TEXT_FIELDS = ("prompt", "negative", "mode", "model", "scheduler", "inpaint_area", "device")
+
+
+def _check_kinds(params: GenerationParams) -> None:
+    """ParamsError for a value of the wrong kind (from JSON metadata or a batch spec)."""
+    for name in _INT_FIELDS:
+        value = getattr(params, name)
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise ParamsError(f"{name} must be a whole number, got {value!r:.40}")
+    for name in _NUMBER_FIELDS:
+        value = getattr(params, name)
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise ParamsError(f"{name} must be a number, got {value!r:.40}")
+    for name in (*_TEXT_FIELDS, "dtype"):
+        value = getattr(params, name)
+        if not isinstance(value, str):
+            raise ParamsError(f"{name} must be text, got {value!r:.40}")
+    _extend_from(params.extend)
+
+
+def _extend_from(value: Any) -> tuple[int, int, int, int]:
+    if isinstance(value, str):
+        return parse_extend(value)
+    if (
+        not isinstance(value, (list, tuple))
+        or len(value) != 4
+        or not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in value)
+    ):
+        raise ParamsError(f"extend must be four whole numbers of pixels, got {value!r:.40}")
+    return (int(value[0]), int(value[1]), int(value[2]), int(value[3]))

@@ -6,8 +6,9 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from studio.core.errors import UserError
+from studio.core.notices import notice
 from studio.core.paths import config_dir
 
 SETTINGS_FILE = "settings.json"
@@ -28,28 +29,32 @@ class Settings:
     embedding_dirs: list[Path] = field(default_factory=list)
     wildcard_dirs: list[Path] = field(default_factory=list)
 
+    # Problems found while loading (already reported as notices); not saved.
+    notices: list[str] = field(default_factory=list, compare=False, repr=False)
+
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:
-        """Settings from the config file plus STUDIO_MODEL_DIRS / STUDIO_UPSCALER_DIRS."""
+        """Settings from the config file plus STUDIO_MODEL_DIRS / STUDIO_UPSCALER_DIRS.
+
+        A corrupt file never stops Studio: what cannot be used falls back to the default and a
+        notice says so (studio.core.notices)."""
         path = path or config_dir() / SETTINGS_FILE
-        data: dict = {}
-        if path.is_file():
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError) as exc:
-                raise UserError(
-                    f"settings file {str(path)!r} is unreadable ({exc}); fix or delete it"
-                ) from exc
-        return cls(
-            model_dirs=[Path(p).expanduser() for p in data.get("model_dirs", [])]
+        found: list[str] = []
+        data = _read(path, found)
+        settings = cls(
+            model_dirs=_folders(data, "model_dirs", path, found)
             + _paths_from_env("STUDIO_MODEL_DIRS"),
-            upscaler_dirs=[Path(p).expanduser() for p in data.get("upscaler_dirs", [])]
+            upscaler_dirs=_folders(data, "upscaler_dirs", path, found)
             + _paths_from_env("STUDIO_UPSCALER_DIRS"),
             **{
                 key: [Path(p).expanduser() for p in data.get(key, [])]
                 for key in ("lora_dirs", "embedding_dirs", "wildcard_dirs")
             },
         )
+        settings.notices = found
+        for message in found:
+            notice(message)
+        return settings
 
     def save(self, path: Path | None = None) -> None:
         from studio.core.imagefiles import write_atomic
@@ -63,3 +68,42 @@ class Settings:
             "wildcard_dirs": [str(p) for p in self.wildcard_dirs],
         }
         write_atomic(path, json.dumps(data, indent=2).encode("utf-8"))
+
+
+def _read(path: Path, found: list[str]) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        found.append(
+            f"using the default settings: {str(path)!r} is unreadable ({exc}); fix or delete it"
+        )
+        return {}
+    if not isinstance(data, dict):
+        found.append(
+            f"using the default settings: {str(path)!r} does not hold an object of settings"
+        )
+        return {}
+    return data
+
+
+def _folders(data: dict[str, Any], key: str, path: Path, found: list[str]) -> list[Path]:
+    value = data.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        found.append(
+            f"{key} in {str(path)!r} must be a list of folders, not {json.dumps(value)[:40]}; "
+            "ignoring it"
+        )
+        return []
+    folders = []
+    for item in value:
+        if isinstance(item, str) and item.strip() and "\0" not in item:
+            folders.append(Path(item).expanduser())
+        else:
+            found.append(
+                f"{key} in {str(path)!r} holds {json.dumps(item)[:40]}, not a folder; skipped"
+            )
+    return folders

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from studio.core.errors import InputImageError, ModelError
+from studio.core.failures import is_out_of_memory
 from studio.core.params import GenerationParams
 from studio.core.settings import Settings
 from studio.engine.types import (
@@ -76,9 +77,20 @@ class Engine:
             and current.device == torch_device
             and current.dtype == torch_dtype
         ):
+            # Load before letting go of the current model, so a file that fails to load leaves
+            # the previous model usable. Where both do not fit, free the old one and try again.
+            loaded = None
+            try:
+                loaded = load_model(ref, torch_device, torch_dtype)
+            except Exception as exc:
+                if current is None or not is_out_of_memory(exc):
+                    raise
+            if loaded is None:  # out of memory with the old model held
+                self.unload()
+                loaded = load_model(ref, torch_device, torch_dtype)
+            previewer = self._make_previewer(loaded)
             self.unload()
-            self._model = load_model(ref, torch_device, torch_dtype)
-            self._previewer = self._make_previewer(self._model)
+            self._model, self._previewer = loaded, previewer
         self._model.dtype_reason = choice.reason
         self._apply_vae(self._model)
         return self._model
@@ -109,6 +121,14 @@ class Engine:
 
         clear_cache()
         clear_tiny_vae()
+        gc.collect()
+        import torch
+
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+
+    def release_memory(self) -> None:
+        """Return cached memory after a failed job (the loaded model stays)."""
         gc.collect()
         import torch
 

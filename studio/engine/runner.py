@@ -15,6 +15,7 @@ from studio.core.params import GenerationParams
 from studio.engine.cancel_hooks import cancel_inside, pipeline_modules
 from studio.engine.decode import latents_to_images
 from studio.engine.models.loader import LoadedModel
+from studio.engine.output_check import require_finite
 from studio.engine.previews import X0Tap
 from studio.engine.prompt_encoding import encode_prompts
 from studio.engine.schedulers import make_scheduler
@@ -125,4 +126,4 @@ class DiffusionRun:
             )
             latents = pipe(**kwargs).images
             images = latents_to_images(pipe, latents, tiny_vae)
-        return to_uint8(images[0])
+        return to_uint8(require_finite(images[0]))

@@ -13,6 +13,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from studio.core.params import GenerationParams
+from studio.jobs.notice_relay import NoticeRelay
 from studio.jobs.queue import Job, JobQueue
 from studio.jobs.upscale_job import UPSCALE, UpscaleRequest
 from studio.jobs.worker import EngineFactory, Worker
@@ -36,6 +37,7 @@ class JobController(QObject):
     native_size = Signal(str, int)  # model name, native side in pixels
     upscalers_listed = Signal(object)  # list[str]
     precision = Signal(str, str)  # dtype name, why it was chosen
+    notice = Signal(str)  # a problem worked around (corrupt settings, unreadable model folder)
 
     _run = Signal(object)  # -> Worker.run_job (queued, runs in the worker thread)
     _preload = Signal(str)  # -> Worker.preload
@@ -63,6 +65,8 @@ class JobController(QObject):
         self._worker.precision.connect(self.precision)
         self._worker.job_finished.connect(self._on_finished)
         self._thread.finished.connect(self._worker.deleteLater)
+        self._notices = NoticeRelay(self)
+        self._notices.notice.connect(self.notice)
         self._closed = False
 
     # --- lifecycle ---------------------------------------------------------------------
@@ -70,6 +74,7 @@ class JobController(QObject):
         """Start the worker thread; optionally load a model in it right away."""
         if self._closed:  # a deferred start arriving after the window closed: stay stopped
             return
+        self._notices.install()
         if not self._thread.isRunning():
             self._thread.start()
         if preload_model:
@@ -78,6 +83,7 @@ class JobController(QObject):
     def shutdown(self, timeout_ms: int = 2000) -> bool:
         """Cancel the running and pending jobs and stop the thread; True if it stopped in time."""
         self._closed = True
+        self._notices.uninstall()
         self._queue.clear()
         if self._current is not None:
             self._current.cancel.set()
@@ -164,6 +170,7 @@ class JobController(QObject):
         if job is None:
             return
         if not self._thread.isRunning():
+            self._notices.install()
             self._thread.start()
         self._current = job
         self.queue_changed.emit()

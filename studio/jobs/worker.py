@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, Signal, Slot
 
 from studio.core.errors import Cancelled, UserError
+from studio.core.failures import describe_failure
 from studio.jobs.queue import Job
 from studio.jobs.upscale_job import UPSCALE, needs_model, run_upscale, upscaler_names
 
@@ -159,7 +160,20 @@ class Worker(QObject):
             context = "upscaling failed" if job.kind == UPSCALE else "generation failed"
             self.error.emit(job.id, _message(exc, context))
         finally:
+            if outcome == "failed":
+                self._release_memory()
             self.job_finished.emit(job.id, outcome)
+
+    def _release_memory(self) -> None:
+        """After a failure (out of memory above all) give back what the failed job held,
+        so the next job starts from a clean slate."""
+        release = getattr(self._engine, "release_memory", None)
+        if release is None:
+            return
+        try:
+            release()
+        except Exception:
+            log.warning("releasing memory after a failed job failed", exc_info=True)
 
     def _generate(self, engine: EngineLike, job: Job) -> None:
         engine.generate(
@@ -188,7 +202,4 @@ def lower_thread_priority(niceness: int = 10) -> None:
 
 
 def _message(exc: BaseException, context: str) -> str:
-    if isinstance(exc, UserError):
-        return str(exc)
-    detail = str(exc) or type(exc).__name__
-    return f"{context}: {detail}"
+    return describe_failure(exc, context)

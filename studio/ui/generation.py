@@ -36,6 +36,8 @@ class GenerationPresenter(QObject):
         controller.queue_changed.connect(self._on_queue_changed)
         controller.models_listed.connect(window.panel.set_models)
         controller.precision.connect(window.status.set_precision)
+        controller.notice.connect(self._on_notice)
+        self.notices: list[str] = []
 
     # --- submitting ----------------------------------------------------------------------
     def build_job(self) -> tuple[GenerationParams, np.ndarray | None, np.ndarray | None]:
@@ -140,6 +142,14 @@ class GenerationPresenter(QObject):
         self.window.status.showMessage(f"job #{job_id} {messages.get(outcome, outcome)}", 4000)
         if not self.controller.busy:
             self.window.status.set_state(self.engine_state)
+
+    @Slot(str)
+    def _on_notice(self, message: str) -> None:
+        """Something Studio worked around (it already fell back to defaults): say so quietly."""
+        if message not in self.notices:
+            self.notices.append(message)
+            self.window.status.showMessage(f"⚠ {message}")  # stays until the next message
+            self.window.status.setToolTip("\n".join(self.notices))  # in full, however long
 
     @Slot(int, str)
     def _on_error(self, job_id: int, message: str) -> None:

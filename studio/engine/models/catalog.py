@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from studio.core.errors import ModelError
+from studio.core.notices import notice
 from studio.engine.models.tiny import TINY_NAMES
 
 CHECKPOINT_SUFFIXES = (".safetensors", ".ckpt")
@@ -46,18 +48,36 @@ def _is_diffusers_folder(path: Path) -> bool:
     return (path / "model_index.json").is_file()
 
 
-def scan_folder(folder: Path) -> list[ModelRef]:
+def scan_folder(folder: Path, max_depth: int = 3) -> list[ModelRef]:
+    """Checkpoints and diffusers folders up to max_depth below folder. Unreadable folders and
+    broken links are skipped with a notice, never an error."""
     refs: list[ModelRef] = []
-    for path in sorted(folder.rglob("*")):
-        depth = len(path.relative_to(folder).parts)
-        if depth > 3:
-            continue
-        name = path.relative_to(folder).as_posix()
-        if path.is_file() and path.suffix.lower() in CHECKPOINT_SUFFIXES:
-            refs.append(ModelRef(name=name, kind="file", location=str(path)))
-        elif path.is_dir() and _is_diffusers_folder(path):
-            refs.append(ModelRef(name=name, kind="folder", location=str(path)))
-    return refs
+
+    def unreadable(exc: OSError) -> None:
+        notice(f"model folder {exc.filename!r} is not readable ({exc.strerror}); skipped")
+
+    for root, dirs, files in os.walk(folder, onerror=unreadable):
+        here = Path(root)
+        depth = len(here.relative_to(folder).parts)
+        walk_into = []
+        for name in sorted(dirs):
+            path = here / name
+            if _is_diffusers_folder(path):  # a model: its parts are not models of their own
+                refs.append(ModelRef(name=path.relative_to(folder).as_posix(), kind="folder",
+                                     location=str(path)))  # fmt: skip
+            elif depth + 1 < max_depth:
+                walk_into.append(name)
+        dirs[:] = walk_into
+        for name in sorted(files):
+            path = here / name
+            if path.suffix.lower() not in CHECKPOINT_SUFFIXES:
+                continue
+            if not path.is_file():
+                notice(f"model {str(path)!r} is a broken link (its target is missing); skipped")
+                continue
+            refs.append(ModelRef(name=path.relative_to(folder).as_posix(), kind="file",
+                                 location=str(path)))  # fmt: skip
+    return sorted(refs, key=lambda ref: ref.name)
 
 
 def cached_hub_models() -> list[ModelRef]:

@@ -10,7 +10,9 @@ from typing import Any
 import torch
 
 from studio.core.errors import ModelError
+from studio.core.failures import is_out_of_memory
 from studio.engine.models.catalog import ModelRef
+from studio.engine.models.checkpoint_check import inspect_checkpoint
 
 MODES = ("txt2img", "img2img", "inpaint")
 
@@ -73,6 +75,7 @@ def _family_from_pipeline(pipe: Any) -> str:
 def _load_single_file(path: Path, dtype: torch.dtype) -> Any:
     from studio.engine.models.single_file import load_single_file
 
+    inspect_checkpoint(path)  # refuses damaged files, pickles that run code, non-models
     try:
         return load_single_file(path, dtype)
     except ModelError as exc:
@@ -120,6 +123,8 @@ def load_model(ref: ModelRef, device: torch.device, dtype: torch.dtype) -> Loade
     except ModelError:
         raise
     except Exception as exc:  # diffusers raises many kinds; the user needs one clear line
+        if is_out_of_memory(exc):
+            raise  # not the file's fault: the caller frees memory or tells the user so
         hint = (
             "it is not in the local Hugging Face cache and could not be downloaded; "
             "check the network or run `huggingface-cli download " + ref.location + "`"
