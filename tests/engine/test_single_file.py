@@ -117,7 +117,7 @@ def test_an_a1111_yaml_beside_an_sd2_file_decides_v_or_epsilon(tmp_path):
 def test_a_lora_given_as_a_checkpoint_is_a_clear_error(tmp_path):
     lora = {"lora_unet_mid_block_attentions_0_proj_in.lora_down.weight": (4, 8)}
     path = _fake_checkpoint(tmp_path / "style.safetensors", lora)
-    with pytest.raises(ModelError, match="not a Stable Diffusion checkpoint"):
+    with pytest.raises(ModelError, match="it is a LoRA; load a base model and add the LoRA to it"):
         Engine(Settings()).load(str(path))
 
 

@@ -22,6 +22,7 @@ from studio.core.models.classify import (
 from studio.core.models.hashes import cached_short_hash
 from studio.core.models.header import read_header
 from studio.core.models.layouts import ModelFolder, model_folders
+from studio.core.notices import notice
 
 MODEL_SUFFIXES = (".safetensors", ".ckpt", ".pt", ".pth", ".bin", ".sft")
 MAX_DEPTH = 3
@@ -86,11 +87,15 @@ def _walk(folder: ModelFolder) -> Iterable[ModelEntry]:
     while stack:
         current, depth = stack.pop()
         try:
-            children = sorted(current.iterdir())
-        except OSError:
+            with os.scandir(current) as found_here:
+                children = sorted(Path(item.path) for item in found_here)
+        except OSError as exc:
+            notice(f"model folder {str(current)!r} is not readable ({exc.strerror}); skipped")
             continue
         for path in children:
-            if path.is_dir():
+            if path.suffix.lower() in MODEL_SUFFIXES and not path.exists():
+                notice(f"model {str(path)!r} is a broken link (its target is missing); skipped")
+            elif path.is_dir():
                 if (path / "model_index.json").is_file():
                     found = _diffusers_family(path)
                     size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
