@@ -22,6 +22,8 @@ _READERS: dict[str, tuple[str, Any]] = {
     "Sampler": ("scheduler", str),
     "CFG scale": ("cfg", float),
     "Seed": ("seed", int),
+    "Variation seed": ("variation_seed", int),
+    "Variation seed strength": ("variation_strength", float),
     "Model": ("model", str),
     "Denoising strength": ("strength", float),
     "Mask blur": ("mask_blur", int),
@@ -48,9 +50,11 @@ def format_infotext(params: GenerationParams) -> str:
         ("Sampler", params.scheduler),
         ("CFG scale", _number(params.cfg)),
         ("Seed", params.seed),
-        ("Size", params.size),
-        ("Model", params.model),
     ]
+    if params.varies:  # A1111 writes both only when the strength is not 0
+        pairs.append(("Variation seed", params.variation_seed))
+        pairs.append(("Variation seed strength", _number(params.variation_strength)))
+    pairs += [("Size", params.size), ("Model", params.model)]
     if params.mode != "txt2img":
         pairs.append(("Mode", params.mode))
         pairs.append(("Denoising strength", _number(params.strength)))

@@ -135,8 +135,7 @@ class Engine:
         check_cancel(cancel)
         model = self.load(params.model, params.device, params.dtype)
         results: list[GenerationResult] = []
-        for index, seed in enumerate(params.seeds()):
-            one = params.replace(seed=seed, count=1)
+        for index, one in enumerate(params.per_image()):
             run = DiffusionRun(
                 model=model,
                 params=one,

@@ -16,6 +16,7 @@ from studio.engine.models.loader import LoadedModel
 from studio.engine.previews import X0Tap
 from studio.engine.schedulers import make_scheduler
 from studio.engine.types import StepCallback, StepReport, check_cancel
+from studio.engine.variation import variation_kwargs
 
 
 def to_uint8(images: np.ndarray) -> np.ndarray:
@@ -109,6 +110,9 @@ class DiffusionRun:
                     device=self.model.device,
                     dtype=self.model.dtype,
                 )
+        kwargs.update(
+            variation_kwargs(pipe, self.params, mode, width, height, kwargs.get("strength"))
+        )
         with torch.inference_mode():
             images = pipe(**kwargs).images
         return to_uint8(images[0])
