@@ -16,8 +16,19 @@ COMMAND_MODULES = (
     "studio.cli.upscale",
     "studio.cli.batch",
     "studio.cli.info",
+    "studio.cli.sweep",
 )
-SUBCOMMANDS = ("generate", "img2img", "inpaint", "outpaint", "upscale", "batch", "info", "models")
+SUBCOMMANDS = (
+    "generate",
+    "img2img",
+    "inpaint",
+    "outpaint",
+    "upscale",
+    "batch",
+    "info",
+    "models",
+    "sweep",
+)
 
 
 def build_parser() -> CliParser:
