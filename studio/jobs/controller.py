@@ -8,12 +8,14 @@ engine stops within one step. `shutdown` cancels everything and joins the thread
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from studio.core.params import GenerationParams
 from studio.jobs.queue import Job, JobQueue
+from studio.jobs.sweep_job import SWEEP
 from studio.jobs.upscale_job import UPSCALE, UpscaleRequest
 from studio.jobs.worker import EngineFactory, Worker
 
@@ -120,6 +122,18 @@ class JobController(QObject):
         job = self._queue.add(
             params, np.array(image, copy=True), None, kind=UPSCALE, request=request
         )
+        self.queue_changed.emit()
+        self._dispatch()
+        return job.id
+
+    def submit_sweep(
+        self, params: GenerationParams, request: Any, image: np.ndarray | None = None
+    ) -> int:
+        """Queue a whole X/Y/Z sweep as one job (studio.jobs.sweep_job)."""
+        if self._closed:
+            raise RuntimeError("the job controller has been shut down")
+        source = None if image is None else np.array(image, copy=True)
+        job = self._queue.add(params, source, None, kind=SWEEP, request=request)
         self.queue_changed.emit()
         self._dispatch()
         return job.id

@@ -28,9 +28,11 @@ from studio.ui.qtimage import from_qimage, to_qimage
 from studio.ui.queue_view import QueueView
 from studio.ui.settings import load_params, save_params
 from studio.ui.status import StatusBar
+from studio.ui.sweep_dialog import SweepPresenter
 from studio.ui.upscale import UpscalePresenter
 from studio.ui.variations import Variation, VariationsStrip
 from studio.ui.variations_presenter import VariationsPresenter
+from studio.ui.vary import VaryPresenter
 
 log = logging.getLogger(__name__)
 OPEN_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff);;All files (*)"
@@ -77,6 +79,8 @@ class MainWindow(QMainWindow):
         self.actions_ = window_actions.build(self)
         window_actions.build_menus(self, self.actions_)
         window_actions.build_toolbar(self, self.actions_)
+        self.vary = VaryPresenter(self)  # Vary (Subtle/Strong), issue 14
+        self.sweeps = SweepPresenter(self)  # Generate ▸ Sweep…, issue 14
         self.strip.addAction(self.actions_["apply"])
 
         self.canvas.stroke_finished.connect(self.push_edit)
