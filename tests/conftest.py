@@ -21,6 +21,7 @@ def _isolated_user_dirs(
     base = tmp_path_factory.getbasetemp()
     monkeypatch.setenv("STUDIO_CONFIG_DIR", str(base / "config"))
     monkeypatch.setenv("STUDIO_LOG_DIR", str(base / "logs"))
+    monkeypatch.setenv("STUDIO_HISTORY_DIR", str(tmp_path_factory.mktemp("history")))
 
 
 @pytest.fixture(scope="session")

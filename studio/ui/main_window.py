@@ -22,6 +22,7 @@ from studio.ui.canvas import CanvasView
 from studio.ui.commands import EditCommand
 from studio.ui.dialogs import ask_canvas_size
 from studio.ui.generation import GenerationPresenter
+from studio.ui.history_panel import HistoryPresenter
 from studio.ui.inpaint_tools import InpaintTools
 from studio.ui.prompt_panel import PromptPanel
 from studio.ui.qtimage import from_qimage, to_qimage
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
         window_actions.build_toolbar(self, self.actions_)
         self.vary = VaryPresenter(self)  # Vary (Subtle/Strong), issue 14
         self.sweeps = SweepPresenter(self)  # Generate ▸ Sweep…, issue 14
+        self.history_ui = HistoryPresenter(self)  # the lasting History dock, issue 14
         self.strip.addAction(self.actions_["apply"])
 
         self.canvas.stroke_finished.connect(self.push_edit)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import pytest
 
 from studio.core.export import ExportFolder
 from studio.core.family import id_of, parent_of, with_id
