@@ -20,6 +20,7 @@ from studio.core.imagefiles import read_image
 from studio.core.params import GenerationParams, floor_to_8, parse_size, random_seed
 from studio.core.settings import Settings
 from studio.core.sweep import KINDS, SweepOutput, SweepPlan, plan_from_specs, run_sweep
+from studio.core.sweep.plan import rough_time
 
 # A rough 512x512 denoising step time, for the estimate shown before a large sweep.
 STEP_SECONDS = {"cpu": 2.0, "mps": 0.5, "cuda": 0.1}
@@ -66,8 +67,8 @@ def confirm(plan: SweepPlan, device: str, assume_yes: bool) -> None:
     """Above CONFIRM_ABOVE images: say how many and how long, and ask (or need --yes)."""
     if not plan.needs_confirmation() or assume_yes:
         return
-    minutes = plan.estimate_seconds(STEP_SECONDS.get(device, 2.0)) / 60
-    what = f"this sweep renders {plan.describe()}, roughly {minutes:.0f} min on {device}"
+    when = rough_time(plan.estimate_seconds(STEP_SECONDS.get(device, 2.0)))
+    what = f"this sweep renders {plan.describe()}, {when} on {device}"
     if not sys.stdin.isatty():
         raise ParamsError(f"{what}; pass --yes to go ahead")
     answer = input(f"{what}. Go ahead? [y/N] ").strip().lower()

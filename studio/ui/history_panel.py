@@ -87,7 +87,11 @@ class HistoryPresenter(QObject):
         self.dock = QDockWidget("History", window)
         self.dock.setObjectName("historyDock")
         self.dock.setWidget(self.panel)
-        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
+        queue = window.findChild(QDockWidget, "queueDock")
+        if queue is not None:  # a tab beside the queue, which stays in front
+            window.tabifyDockWidget(queue, self.dock)
+            queue.raise_()
         for action in window.menuBar().actions():
             if action.text().replace("&", "") == "View" and action.menu() is not None:
                 action.menu().addAction(self.dock.toggleViewAction())

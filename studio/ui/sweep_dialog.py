@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from studio.core.errors import UserError
 from studio.core.sweep import KINDS, SweepPlan, plan_from_specs
+from studio.core.sweep.plan import rough_time
 from studio.jobs.sweep_job import SweepRequest
 
 if TYPE_CHECKING:
@@ -149,8 +150,8 @@ class SweepPresenter(QObject):
             self.dialog.summary.setText(f"<span style='color:#e06c5a'>{exc}</span>")
             self.dialog.run_button.setEnabled(False)
             return None
-        minutes = plan.estimate_seconds(STEP_SECONDS_512) / 60
-        self.dialog.summary.setText(f"{plan.describe()}, roughly {minutes:.0f} min on a CPU")
+        when = rough_time(plan.estimate_seconds(STEP_SECONDS_512))
+        self.dialog.summary.setText(f"{plan.describe()}, {when} on a CPU")
         self.dialog.run_button.setEnabled(self.job_id is None)
         return plan
 
@@ -176,11 +177,11 @@ class SweepPresenter(QObject):
         return self.job_id
 
     def confirm(self, plan: SweepPlan) -> bool:
-        minutes = plan.estimate_seconds(STEP_SECONDS_512) / 60
+        when = rough_time(plan.estimate_seconds(STEP_SECONDS_512))
         answer = QMessageBox.question(
             self.dialog,
             "Large sweep",
-            f"This sweep renders {plan.describe()}, roughly {minutes:.0f} min on a CPU. Run it?",
+            f"This sweep renders {plan.describe()}, {when} on a CPU. Run it?",
         )
         return answer == QMessageBox.StandardButton.Yes
 

@@ -98,6 +98,16 @@ def test_bad_axes_are_refused_before_anything_renders(x, y, message):
         plan_sweep(BASE, parse_axis_spec(x), parse_axis_spec(y) if y else None)
 
 
+def test_time_estimate_words():
+    from studio.core.sweep.plan import rough_time
+
+    assert rough_time(20) == "under a minute"
+    assert rough_time(12 * 60 + 10) == "about 12 min"
+    assert rough_time(3 * 3600 + 5 * 60) == "about 3 h 5 min"
+    plan = plan_sweep(BASE.replace(width=512, height=512, steps=10), parse_axis("seed", "1-6"))
+    assert plan.estimate_seconds(2.0) == 6 * 10 * 2.0
+
+
 def test_the_limit_is_the_product():
     axis = parse_axis("seed", f"1-{MAX_IMAGES}")
     assert plan_sweep(BASE, axis).count == MAX_IMAGES

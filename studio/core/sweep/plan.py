@@ -70,6 +70,16 @@ class SweepPlan:
         return self.count > CONFIRM_ABOVE
 
 
+def rough_time(seconds: float) -> str:
+    """An estimate as people say it: "under a minute", "about 12 min", "about 3 h 5 min"."""
+    minutes = round(seconds / 60)
+    if minutes < 1:
+        return "under a minute"
+    if minutes < 60:
+        return f"about {minutes} min"
+    return f"about {minutes // 60} h {minutes % 60} min"
+
+
 def _denoise_steps(params: GenerationParams) -> int:
     if params.mode == "txt2img":
         return params.steps
