@@ -222,5 +222,6 @@ def _check_variation(params: GenerationParams) -> None:
     if params.varies and params.mode != "txt2img":
         raise ParamsError(
             "a variation seed mixes into text-to-image noise only; for "
-            f"{params.mode} vary the seed or the strength instead"
+            f"{params.mode} set the variation strength to 0 (--variation-strength 0) and "
+            "vary the seed or the strength instead"
         )

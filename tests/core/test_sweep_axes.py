@@ -108,6 +108,11 @@ def test_time_estimate_words():
     assert plan.estimate_seconds(2.0) == 6 * 10 * 2.0
 
 
+def test_a_long_list_is_refused_while_it_is_read():
+    with pytest.raises(SweepError, match="more than 1000 values"):
+        parse_axis("seed", ",".join(str(n) for n in range(MAX_IMAGES + 1)))
+
+
 def test_the_limit_is_the_product():
     axis = parse_axis("seed", f"1-{MAX_IMAGES}")
     assert plan_sweep(BASE, axis).count == MAX_IMAGES
