@@ -26,6 +26,7 @@ def _isolated_user_dirs(
     monkeypatch.setenv("STUDIO_LOG_DIR", str(base / "logs"))
     monkeypatch.setenv("STUDIO_CACHE_DIR", str(base / "cache"))
     monkeypatch.setenv("STUDIO_DATA_DIR", str(base / "data"))
+    monkeypatch.setenv("STUDIO_HISTORY_DIR", str(tmp_path_factory.mktemp("history")))
 
 
 @pytest.fixture(scope="session")

@@ -123,7 +123,11 @@ def _inputs(args: argparse.Namespace) -> tuple[np.ndarray | None, np.ndarray | N
 def output_paths(output: Path, params: GenerationParams) -> list[Path]:
     if params.count == 1:
         return [output]
-    return [output / f"{i:04d}-{seed}.png" for i, seed in enumerate(params.seeds())]
+    return [output / f"{i:04d}-{_seed_label(one)}.png" for i, one in enumerate(params.per_image())]
+
+
+def _seed_label(params: GenerationParams) -> str:
+    return f"{params.seed}v{params.variation_seed}" if params.varies else str(params.seed)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -165,9 +169,11 @@ def run(args: argparse.Namespace) -> int:
         if preview_writer is not None:
             preview_writer(report)
 
+    finished: list[Path] = []
+
     def on_result(result: Any) -> None:
-        index = result.params.seed - params.seed
-        path = paths[index % len(paths)]
+        path = paths[len(finished) % len(paths)]
+        finished.append(path)
         save_png(path, result.image, result.params)
         progress.done(path)
 

@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "studio.cli.models",
     "studio.cli.download",
     "studio.cli.system",
+    "studio.cli.sweep",
 )
 SUBCOMMANDS = (
     "generate",
@@ -32,6 +33,7 @@ SUBCOMMANDS = (
     "models",
     "download",
     "system",
+    "sweep",
 )
 
 

@@ -29,6 +29,8 @@ DIRECT_FIELDS = {
     "mask_blur": "mask_blur",
     "padding": "padding",
     "inpaint_area": "inpaint_area",
+    "variation_seed": "variation_seed",
+    "variation_strength": "variation_strength",
 }
 
 
@@ -40,6 +42,12 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--seed", type=int, help="seed (random if omitted)")
     group.add_argument("--steps", type=int, help="denoising steps (default 20)")
     group.add_argument("--cfg", type=float, help="guidance scale (default 7)")
+    group.add_argument(
+        "--variation-seed", type=int, help="mix this seed's noise in (A1111's variation seed)"
+    )
+    group.add_argument(
+        "--variation-strength", type=float, help="how much of the variation seed (0-1)"
+    )
     group.add_argument("--size", help="WIDTHxHEIGHT, multiples of 8 (default: the model's size)")
     group.add_argument("--scheduler", help="Euler a, Euler, DPM++ 2M, DPM++ 2M Karras, ...")
     group.add_argument("--count", type=int, help="number of images; seeds count up from --seed")

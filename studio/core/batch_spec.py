@@ -48,15 +48,15 @@ STRING_KEYS = (
     "inpaint_area",
     "params_from",
 )
-INT_KEYS = ("seed", "count", "steps", "mask_blur", "padding")
-NUMBER_KEYS = ("cfg", "strength")
-OTHER_KEYS = ("seeds", "size", "extend", "combinations")
+INT_KEYS = ("seed", "count", "steps", "mask_blur", "padding", "variation_seed")
+NUMBER_KEYS = ("cfg", "strength", "variation_strength")
+OTHER_KEYS = ("seeds", "variation_seeds", "size", "extend", "combinations", "sweep")
 JOB_KEYS = frozenset(STRING_KEYS + INT_KEYS + NUMBER_KEYS + OTHER_KEYS)
 TOP_ONLY_KEYS = frozenset({"job", "format", "quality"})
 NOT_IN_BATCH = {"preview_dir": "previews are not written in a batch; remove it"}
 PARAM_FIELDS = ("prompt", "negative", "model", "scheduler", "device", "dtype", "mode")
 PARAM_FIELDS += ("inpaint_area", "seed", "steps", "mask_blur", "padding")
-PARAM_FIELDS += ("cfg", "strength", "extend")
+PARAM_FIELDS += ("cfg", "strength", "extend", "variation_seed", "variation_strength")
 
 
 @dataclass(frozen=True)
@@ -134,12 +134,12 @@ def _check_types(values: Mapping[str, Any], where: _Where) -> None:
             raise where.wrong_type(key, "a whole number", value)
         if key in NUMBER_KEYS and not (_is_int(value) or isinstance(value, float)):
             raise where.wrong_type(key, "a number", value)
-        if key == "seeds":
+        if key in ("seeds", "variation_seeds"):
             if not isinstance(value, list) or not value or not all(_is_int(s) for s in value):
                 raise where.wrong_type(key, "a non-empty array of whole numbers", value)
             bad = [s for s in value if not 0 <= s <= MAX_SEED]
             if bad:
-                raise where.error(f"key 'seeds': seed {bad[0]} is not from 0 to {MAX_SEED}")
+                raise where.error(f"key {key!r}: seed {bad[0]} is not from 0 to {MAX_SEED}")
         if key == "size" and not (isinstance(value, str) or _is_int(value)):
             raise where.wrong_type(key, 'text like "512x512"', value)
         if key == "extend" and not (
@@ -152,8 +152,9 @@ def _check_types(values: Mapping[str, Any], where: _Where) -> None:
             raise where.wrong_type(key, "true or false", value)
         if key == "format" and not isinstance(value, str):
             raise where.wrong_type(key, 'text ("png", "jpeg" or "webp")', value)
-    if "seeds" in values and "count" in values:
-        raise where.error("give either 'seeds' or 'count', not both")
+    given = [k for k in ("seeds", "count", "variation_seeds") if k in values]
+    if len(given) > 1:
+        raise where.error(f"give either {given[0]!r} or {given[1]!r}, not both")
 
 
 def _to_fields(values: Mapping[str, Any], where: _Where) -> dict[str, Any]:
@@ -250,10 +251,10 @@ def _plan_job(
     for layer in layers:
         fields.update(layer)
     merged = {**top, **job}
-    if "seeds" in job:
-        merged.pop("count", None)
-    elif "count" in job:
-        merged.pop("seeds", None)
+    for key in ("seeds", "count", "variation_seeds"):
+        if key in job:  # a job's own choice replaces the top level's
+            for other in {"seeds", "count", "variation_seeds"} - {key}:
+                merged.pop(other, None)
     if not merged.get("prompt") and not fields.get("prompt"):
         raise where.error("missing key 'prompt' (what to render)")
     if not fields.get("model"):
@@ -303,17 +304,22 @@ def _plan_job(
         raise where.error(
             "key 'extend': outpaint needs at least one side above 0, e.g. '0,0,128,0'"
         )
-    seeds = merged["seeds"] if "seeds" in merged else params.seeds()
+    if "variation_seeds" in merged:
+        ones = [params.replace(variation_seed=v, count=1) for v in merged["variation_seeds"]]
+        if not ones[0].varies:
+            raise where.error("key 'variation_seeds' needs variation_strength above 0")
+    elif "seeds" in merged:
+        ones = [params.replace(seed=seed, count=1) for seed in merged["seeds"]]
+    else:
+        ones = params.per_image()
+    if "sweep" in merged:
+        ones = _sweep_cells(merged["sweep"], ones, where)
     if merged.get("combinations"):
-        params = params.replace(extra={**params.extra, COMBINATIONS_KEY: True})
+        ones = [one.replace(extra={**one.extra, COMBINATIONS_KEY: True}) for one in ones]
     try:  # wildcards resolve here, so the plan (and skipping done images) sees the real prompts
         wild = has_wildcards(params.prompt) or has_wildcards(params.negative)
         folders = wildcards() if wild else []
-        planned = [
-            image
-            for seed in seeds
-            for image in plan_images(params.replace(seed=seed, count=1), folders)
-        ]
+        planned = [image for one in ones for image in plan_images(one, folders)]
     except UserError as exc:
         raise where.error(f"key 'prompt': {exc}") from exc
     return [
@@ -384,3 +390,22 @@ def load_spec(spec_path: str | Path) -> BatchSpec:
     except (OSError, UnicodeDecodeError) as exc:
         raise BatchSpecError(f"cannot read batch spec {str(path)!r}: {exc}") from exc
     return parse_spec(text, path)
+
+
+def _sweep_cells(
+    table: Any, bases: list[GenerationParams], where: _Where
+) -> list[GenerationParams]:
+    """A job's `sweep = { cfg = [4, 7, 10], steps = "10-30 (+10)" }`: every cell of the sweep
+    for each of the job's images (their axis values in extra['sweep'])."""
+    from studio.core.sweep import MAX_IMAGES, plan_from_table
+
+    cells: list[GenerationParams] = []
+    for base in bases:
+        try:
+            plan = plan_from_table(base, table)
+        except UserError as exc:
+            raise where.error(f"key 'sweep': {exc}") from exc
+        cells += [cell.params for cell in plan.cells]
+        if len(cells) > MAX_IMAGES:
+            raise where.error(f"key 'sweep': the job would render more than {MAX_IMAGES} images")
+    return cells

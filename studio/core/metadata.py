@@ -25,6 +25,8 @@ _READERS: dict[str, tuple[str, Any]] = {
     "Sampler": ("scheduler", str),
     "CFG scale": ("cfg", float),
     "Seed": ("seed", int),
+    "Variation seed": ("variation_seed", int),
+    "Variation seed strength": ("variation_strength", float),
     "Model": ("model", str),
     "Denoising strength": ("strength", float),
     "Mask blur": ("mask_blur", int),
@@ -85,9 +87,11 @@ def format_infotext(params: GenerationParams) -> str:
         ("Schedule type", schedule),
         ("CFG scale", _number(params.cfg)),
         ("Seed", params.seed),
-        ("Size", params.size),
-        ("Model", params.model),
     ]
+    if params.varies:  # A1111 writes both only when the strength is not 0
+        pairs.append(("Variation seed", params.variation_seed))
+        pairs.append(("Variation seed strength", _number(params.variation_strength)))
+    pairs += [("Size", params.size), ("Model", params.model)]
     # A1111's hashes and separate VAE, set by the engine on each result (kept in extra)
     pairs += [(k, params.extra[k]) for k in ("Model hash", "VAE", "VAE hash") if k in params.extra]
     if params.mode != "txt2img":

@@ -100,6 +100,8 @@ class GenerationParams:
     device: str = "auto"
     dtype: str = "auto"
     decode: str = "full"
+    variation_seed: int | None = None
+    variation_strength: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -110,8 +112,25 @@ class GenerationParams:
         return dataclasses.replace(self, **changes)
 
     def seeds(self) -> list[int]:
-        """The seeds of the `count` images: seed, seed+1, ..."""
-        return [(self.seed + i) % (MAX_SEED + 1) for i in range(self.count)]
+        """The seeds of the `count` images: seed, seed+1, ... (one seed throughout when a
+        variation seed mixes in, as A1111 does: then the variation seeds count up)."""
+        step = 0 if self.varies else 1
+        return [(self.seed + i * step) % (MAX_SEED + 1) for i in range(self.count)]
+
+    @property
+    def varies(self) -> bool:
+        """Whether a variation seed is mixed into the starting noise."""
+        return self.variation_seed is not None and bool(self.variation_strength)
+
+    def per_image(self) -> list[GenerationParams]:
+        """The exact params (count 1) of each of the `count` images."""
+        if not self.varies:
+            return [self.replace(seed=seed, count=1) for seed in self.seeds()]
+        base = int(self.variation_seed or 0)
+        return [
+            self.replace(count=1, variation_seed=(base + i) % (MAX_SEED + 1))
+            for i in range(self.count)
+        ]
 
     def validated(self) -> GenerationParams:
         """Return a normalised copy, or raise ParamsError naming the bad value and the fix."""
@@ -158,6 +177,7 @@ class GenerationParams:
             raise ParamsError(
                 f"unknown device {self.device!r}; choose one of: {', '.join(DEVICES)}"
             )
+        _check_variation(self)
         if self.dtype not in DTYPES:
             raise ParamsError(f"unknown dtype {self.dtype!r}; choose one of: {', '.join(DTYPES)}")
         if self.decode not in DECODES:
@@ -168,12 +188,16 @@ class GenerationParams:
             scheduler=scheduler,
             cfg=float(self.cfg),
             strength=float(self.strength),
+            variation_strength=float(self.variation_strength),
             extend=tuple(int(v) for v in self.extend),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict of every field (the `studio` PNG chunk)."""
         data = dataclasses.asdict(self)
+        if not self.varies:  # older readers and identities stay as they were
+            data.pop("variation_seed")
+            data.pop("variation_strength")
         data["extend"] = list(self.extend)
         if not data["extra"]:
             del data["extra"]
@@ -231,3 +255,19 @@ def _extend_from(value: Any) -> tuple[int, int, int, int]:
     ):
         raise ParamsError(f"extend must be four whole numbers of pixels, got {value!r:.40}")
     return (int(value[0]), int(value[1]), int(value[2]), int(value[3]))
+
+
+def _check_variation(params: GenerationParams) -> None:
+    seed, strength = params.variation_seed, params.variation_strength
+    if seed is not None and (not isinstance(seed, int) or not 0 <= seed <= MAX_SEED):
+        raise ParamsError(
+            f"variation seed must be a whole number from 0 to {MAX_SEED}, got {seed!r}"
+        )
+    if not isinstance(strength, (int, float)) or not 0.0 <= float(strength) <= 1.0:
+        raise ParamsError(f"variation strength must be between 0 and 1, got {strength!r}")
+    if params.varies and params.mode != "txt2img":
+        raise ParamsError(
+            "a variation seed mixes into text-to-image noise only; for "
+            f"{params.mode} set the variation strength to 0 (--variation-strength 0) and "
+            "vary the seed or the strength instead"
+        )

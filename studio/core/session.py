@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from studio.core.family import with_id
 from studio.core.params import GenerationParams
 
 
@@ -42,7 +43,7 @@ class Session:
         self._ids = itertools.count(1)
 
     def add(self, image: np.ndarray, params: GenerationParams, job_id: int = 0) -> Result:
-        result = Result(next(self._ids), image, params, job_id)
+        result = Result(next(self._ids), image, with_id(params, image), job_id)
         self._results[result.id] = result
         return result
 

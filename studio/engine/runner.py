@@ -20,6 +20,7 @@ from studio.engine.previews import X0Tap
 from studio.engine.prompt_encoding import encode_prompts
 from studio.engine.schedulers import make_scheduler
 from studio.engine.types import StepCallback, StepReport, check_cancel
+from studio.engine.variation import variation_kwargs
 
 
 def to_uint8(images: np.ndarray) -> np.ndarray:
@@ -117,6 +118,9 @@ class DiffusionRun:
             from studio.engine.tiny_vae import require_tiny_vae
 
             tiny_vae = require_tiny_vae(self.model)
+        kwargs.update(
+            variation_kwargs(pipe, self.params, mode, width, height, kwargs.get("strength"))
+        )
         modules = pipeline_modules(pipe, (tiny_vae,))
         with torch.inference_mode(), cancel_inside(modules, self.cancel):
             kwargs.update(

@@ -8,6 +8,7 @@ engine stops within one step. `shutdown` cancels everything and joins the thread
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
@@ -15,6 +16,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from studio.core.params import GenerationParams
 from studio.jobs.notice_relay import NoticeRelay
 from studio.jobs.queue import Job, JobQueue
+from studio.jobs.sweep_job import SWEEP
 from studio.jobs.upscale_job import UPSCALE, UpscaleRequest
 from studio.jobs.worker import EngineFactory, Worker
 
@@ -130,6 +132,18 @@ class JobController(QObject):
         job = self._queue.add(
             params, np.array(image, copy=True), None, kind=UPSCALE, request=request
         )
+        self.queue_changed.emit()
+        self._dispatch()
+        return job.id
+
+    def submit_sweep(
+        self, params: GenerationParams, request: Any, image: np.ndarray | None = None
+    ) -> int:
+        """Queue a whole X/Y/Z sweep as one job (studio.jobs.sweep_job)."""
+        if self._closed:
+            raise RuntimeError("the job controller has been shut down")
+        source = None if image is None else np.array(image, copy=True)
+        job = self._queue.add(params, source, None, kind=SWEEP, request=request)
         self.queue_changed.emit()
         self._dispatch()
         return job.id

@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from studio.core.errors import Cancelled, UserError
 from studio.core.failures import describe_failure
 from studio.jobs.queue import Job
+from studio.jobs.sweep_job import SWEEP, run_sweep_job
 from studio.jobs.upscale_job import UPSCALE, needs_model, run_upscale, upscaler_names
 
 log = logging.getLogger(__name__)
@@ -148,6 +149,8 @@ class Worker(QObject):
             if job.kind == UPSCALE:
                 image = run_upscale(engine, job, lambda report: self.tile.emit(job.id, report))
                 self.upscaled.emit(job.id, image)
+            elif job.kind == SWEEP:
+                run_sweep_job(engine, job, lambda r: self.step.emit(job.id, r), self._emit(job))
             else:
                 self._generate(engine, job)
             outcome = "done"
@@ -174,6 +177,9 @@ class Worker(QObject):
             release()
         except Exception:
             log.warning("releasing memory after a failed job failed", exc_info=True)
+
+    def _emit(self, job: Job) -> Callable[[Any, Any], None]:
+        return lambda image, params: self.result.emit(job.id, image, params)
 
     def _generate(self, engine: EngineLike, job: Job) -> None:
         engine.generate(

@@ -24,6 +24,7 @@ from studio.ui.brush_controls import BrushControls
 from studio.ui.canvas import CanvasView
 from studio.ui.dialogs import ask_canvas_size
 from studio.ui.generation import GenerationPresenter
+from studio.ui.history_panel import HistoryPresenter
 from studio.ui.inpaint_tools import InpaintTools
 from studio.ui.layers.presenter import LayersPresenter
 from studio.ui.models_presenter import ModelsPresenter
@@ -36,9 +37,11 @@ from studio.ui.shell.autosave import Autosaver
 from studio.ui.shell.files import FilesPresenter
 from studio.ui.state.document_model import DocumentModel
 from studio.ui.status import StatusBar
+from studio.ui.sweep_dialog import SweepPresenter
 from studio.ui.upscale import UpscalePresenter
 from studio.ui.variations import Variation, VariationsStrip
 from studio.ui.variations_presenter import VariationsPresenter
+from studio.ui.vary import VaryPresenter
 
 log = logging.getLogger(__name__)
 SAVE_FILTER = "PNG image (*.png)"
@@ -99,6 +102,9 @@ class MainWindow(QMainWindow):
         window_actions.build_toolbar(self, self.actions_)
         self.models_ui = ModelsPresenter(self)  # Settings ▸ Models, first run, downloads
         shell_menus.install(self)  # Open Recent, Paste as new document, Layers menu
+        self.vary = VaryPresenter(self)  # Vary (Subtle/Strong), issue 14
+        self.sweeps = SweepPresenter(self)  # Generate ▸ Sweep…, issue 14
+        self.history_ui = HistoryPresenter(self)  # the lasting History dock, issue 14
         self.strip.addAction(self.actions_["apply"])
 
         self.canvas.stroke_finished.connect(self.push_edit)

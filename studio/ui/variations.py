@@ -7,6 +7,7 @@ from PySide6.QtCore import QEvent, QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem, QMenu, QWidget
 
+from studio.core.family import id_of, parent_of
 from studio.core.metadata import format_infotext
 from studio.core.params import GenerationParams
 from studio.core.session import Result
@@ -30,6 +31,7 @@ class VariationsStrip(QListWidget):
     reuse_requested = Signal(object)  # Variation
     deleted = Signal(object)  # Variation
     compare_requested = Signal(object)  # Variation
+    vary_requested = Signal(object, str)  # Variation, "subtle" | "strong" (studio.ui.vary)
 
     def __init__(self, parent: QWidget | None = None, session: ResultsModel | None = None) -> None:
         super().__init__(parent)
@@ -65,14 +67,30 @@ class VariationsStrip(QListWidget):
 
     def _insert(self, variation: Variation) -> None:
         self._variations[variation.key] = variation
-        item = QListWidgetItem(f"seed {variation.params.seed}")
+        child = parent_of(variation.params) is not None
+        item = QListWidgetItem(f"{'↳ ' if child else ''}seed {variation.params.seed}")
         item.setData(Qt.ItemDataRole.DecorationRole, thumbnail_pixmap(variation.image, THUMB))
         item.setData(KEY_ROLE, variation.key)
         item.setData(STAR_ROLE, variation.starred)
         item.setToolTip(format_infotext(variation.params).replace("\n", "<br>"))
         item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter)
-        self.addItem(item)
+        self.insertItem(self._family_row(variation), item)
         self.scrollToItem(item)
+
+    def _family_row(self, variation: Variation) -> int:
+        """Where a result goes: after its parent and the parent's other children (so a
+        family sits together), else at the end."""
+        parent = parent_of(variation.params)
+        rows = [self.variation(self.item(i)) for i in range(self.count())]
+        family = {parent} if parent else set()
+        last = -1
+        for row, other in enumerate(rows):
+            if other is None or not family:
+                continue
+            if id_of(other.params) in family or parent_of(other.params) in family:
+                family.add(id_of(other.params))
+                last = row
+        return last + 1 if last >= 0 else self.count()
 
     def item_of(self, variation: Variation) -> QListWidgetItem | None:
         for i in range(self.count()):
@@ -151,6 +169,8 @@ class VariationsStrip(QListWidget):
         star = "Unstar" if variation.starred else "Star"
         menu.addAction(star, lambda: self.session.toggle_star(variation))
         menu.addAction("Compare with canvas", lambda: self.compare_requested.emit(variation))
+        menu.addAction("Vary (Subtle)", lambda: self.vary_requested.emit(variation, "subtle"))
+        menu.addAction("Vary (Strong)", lambda: self.vary_requested.emit(variation, "strong"))
         menu.addAction("Reuse parameters", lambda: self.reuse_requested.emit(variation))
         menu.addAction("Save as…", lambda: self.save_requested.emit(variation))
         menu.addSeparator()

@@ -51,7 +51,8 @@ class FakeEngine:
         if self.fail_with is not None:
             raise self.fail_with
         results = []
-        for index, seed in enumerate(params.seeds()):
+        for index, one in enumerate(params.per_image()):
+            seed = one.seed + (one.variation_seed or 0) if one.varies else one.seed
             start = time.perf_counter()
             for step in range(1, params.steps + 1):
                 if step > 1 and self.step_gate is not None:
@@ -65,7 +66,7 @@ class FakeEngine:
                         StepReport(index, params.count, step, params.steps, preview,
                                    time.perf_counter() - start)
                     )  # fmt: skip
-            result = GenerationResult(fake_pixels(params, seed), params.replace(count=1, seed=seed))
+            result = GenerationResult(fake_pixels(params, seed), one)
             if on_result:
                 on_result(result)
             results.append(result)

@@ -32,6 +32,7 @@ from studio.core.export.names import (
     with_suffix,
 )
 from studio.core.export.sheet import SheetItem, contact_sheet, thumbnail, tile_size
+from studio.core.family import link_parent_files
 from studio.core.imagefiles import read_exif_user_comment, write_atomic
 from studio.core.metadata import params_from_text_chunks
 from studio.core.params import GenerationParams
@@ -210,7 +211,8 @@ class ExportFolder:
 
     def write_index(self) -> Path:
         """index.json: every image file in the folder -> its full params."""
-        text = json.dumps(self._index, indent=2, ensure_ascii=False, sort_keys=False)
+        index = link_parent_files(self._index)  # children name their parent's file
+        text = json.dumps(index, indent=2, ensure_ascii=False, sort_keys=False)
         return write_atomic(self.directory / INDEX_NAME, (text + "\n").encode("utf-8"))
 
     def write_contact_sheet(

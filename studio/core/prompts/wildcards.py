@@ -76,20 +76,18 @@ def combinations(template: str, folders: list[Path], limit: int = MAX_COMBINATIO
 def plan_images(params: GenerationParams, folders: list[Path]) -> list[GenerationParams]:
     """One params per image (count=1, own seed, resolved prompts, template recorded)."""
     extra = {k: v for k, v in params.extra.items() if k != COMBINATIONS_KEY}
-    seeds = params.seeds()
+    ones = params.per_image()  # seeds (or variation seeds) counting up
     if params.extra.get(COMBINATIONS_KEY) and has_wildcards(params.prompt):
-        pairs = [(p, s) for p in combinations(params.prompt, folders) for s in seeds]
+        pairs = [(p, one) for p in combinations(params.prompt, folders) for one in ones]
     else:
-        pairs = [(resolve(params.prompt, s, folders), s) for s in seeds]
+        pairs = [(resolve(params.prompt, one.seed, folders), one) for one in ones]
     images = []
-    for prompt, seed in pairs:
-        negative = resolve(params.negative, seed, folders)
+    for prompt, one in pairs:
+        negative = resolve(params.negative, one.seed, folders)
         recorded = dict(extra)
         if prompt != params.prompt:
             recorded["Template"] = params.prompt
         if negative != params.negative:
             recorded["Negative Template"] = params.negative
-        images.append(
-            params.replace(prompt=prompt, negative=negative, seed=seed, count=1, extra=recorded)
-        )
+        images.append(one.replace(prompt=prompt, negative=negative, extra=recorded))
     return images

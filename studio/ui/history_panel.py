@@ -1,0 +1,220 @@
+"""The History dock: every result of every session, kept on disk (studio.core.history), by day,
+searchable by prompt, with star, Reuse parameters, Put on canvas and Open as document.
+
+Each result the worker sends is written to the history folder as it arrives (the user data
+folder, or a folder chosen here, as A1111 keeps outputs/); over the size cap the oldest
+unstarred images are deleted.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from PySide6.QtCore import QObject, QSize, Qt, Slot
+from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.core.history import DEFAULT_CAP_BYTES, History, HistoryEntry, default_history_dir
+from studio.core.params import GenerationParams
+
+if TYPE_CHECKING:
+    from studio.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+ENTRY_ROLE = Qt.ItemDataRole.UserRole
+ICON = 48
+MAX_LISTED = 500  # newest entries listed (search reaches every entry)
+
+
+class HistoryPanel(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search prompts…")
+        self.search.setClearButtonEnabled(True)
+        self.starred_only = QCheckBox("Starred")
+        self.tree = QTreeWidget()
+        self.tree.setHeaderHidden(True)
+        self.tree.setIconSize(QSize(ICON, ICON))
+        self.tree.setSelectionMode(QTreeWidget.SelectionMode.SingleSelection)
+        self.star = QPushButton("Star")
+        self.reuse = QPushButton("Reuse parameters")
+        self.to_canvas = QPushButton("Put on canvas")
+        self.open_doc = QPushButton("Open as document")
+        self.folder = QPushButton("Folder…")
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.starred_only)
+        buttons = QHBoxLayout()
+        for button in (self.star, self.reuse, self.to_canvas, self.open_doc, self.folder):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.tree, 1)
+        layout.addLayout(buttons)
+
+    def listed(self) -> list[str]:
+        """The listed entries' files, top to bottom (days newest first)."""
+        files = []
+        for day in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(day)
+            for row in range(group.childCount()):
+                files.append(group.child(row).data(0, ENTRY_ROLE))
+        return files
+
+
+class HistoryPresenter(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.history = History(self._directory(), self._cap())
+        self.panel = HistoryPanel()
+        self.dock = QDockWidget("History", window)
+        self.dock.setObjectName("historyDock")
+        self.dock.setWidget(self.panel)
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
+        queue = window.findChild(QDockWidget, "queueDock")
+        if queue is not None:  # a tab beside the queue, which stays in front
+            window.tabifyDockWidget(queue, self.dock)
+            queue.raise_()
+        for action in window.menuBar().actions():
+            if action.text().replace("&", "") == "View" and action.menu() is not None:
+                action.menu().addAction(self.dock.toggleViewAction())
+        window.controller.result.connect(self.record)
+        self.panel.search.textChanged.connect(lambda _t: self.refresh())
+        self.panel.starred_only.toggled.connect(lambda _c: self.refresh())
+        self.panel.star.clicked.connect(self.toggle_star)
+        self.panel.reuse.clicked.connect(self.reuse)
+        self.panel.to_canvas.clicked.connect(self.put_on_canvas)
+        self.panel.open_doc.clicked.connect(self.open_document)
+        self.panel.folder.clicked.connect(self.choose_folder)
+        self.panel.tree.itemDoubleClicked.connect(lambda *_: self.put_on_canvas())
+        self.refresh()
+
+    def _setting(self, key: str, default: Any) -> Any:
+        settings = self.window.settings
+        return default if settings is None else settings.value(f"history/{key}", default)
+
+    def _directory(self) -> Path:
+        return Path(str(self._setting("dir", "") or default_history_dir()))
+
+    def _cap(self) -> int:
+        try:
+            return int(float(self._setting("cap_mb", DEFAULT_CAP_BYTES // 2**20)) * 2**20)
+        except (TypeError, ValueError):
+            return DEFAULT_CAP_BYTES
+
+    # --- recording ------------------------------------------------------------------------
+    @Slot(int, object, object)
+    def record(self, _job_id: int, image: np.ndarray, params: GenerationParams) -> None:
+        try:
+            self.history.add(image, params)
+        except OSError as exc:  # a full or read-only disk must not stop generating
+            log.warning("could not keep a result in the history: %s", exc)
+            self.window.status.showMessage(f"history: could not save ({exc})", 6000)
+            return
+        self.refresh()
+
+    # --- listing --------------------------------------------------------------------------
+    def refresh(self) -> None:
+        tree = self.panel.tree
+        selected = self.current()
+        tree.clear()
+        entries = self.history.search(
+            self.panel.search.text(), self.panel.starred_only.isChecked()
+        )[:MAX_LISTED]
+        for day, items in self.history.by_day(entries).items():
+            group = QTreeWidgetItem([f"{day} · {len(items)}"])
+            group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            tree.addTopLevelItem(group)
+            for entry in items:
+                star = "★ " if entry.starred else ""
+                child = "↳ " if entry.params.extra.get("parent") else ""
+                item = QTreeWidgetItem(
+                    [f"{star}{child}seed {entry.params.seed} · {entry.params.prompt}"]
+                )
+                item.setData(0, ENTRY_ROLE, entry.file)
+                item.setToolTip(0, entry.params.prompt)
+                pixmap = QPixmap(str(self.history.path(entry)))
+                if not pixmap.isNull():
+                    item.setIcon(
+                        0, QIcon(pixmap.scaled(ICON, ICON, Qt.AspectRatioMode.KeepAspectRatio))
+                    )
+                group.addChild(item)
+                if selected is not None and entry.file == selected.file:
+                    tree.setCurrentItem(item)
+            group.setExpanded(True)
+
+    def current(self) -> HistoryEntry | None:
+        item = self.panel.tree.currentItem()
+        file = item.data(0, ENTRY_ROLE) if item is not None else None
+        return self.history.get(file) if file else None
+
+    def select(self, file: str) -> None:
+        for day in range(self.panel.tree.topLevelItemCount()):
+            group = self.panel.tree.topLevelItem(day)
+            for row in range(group.childCount()):
+                if group.child(row).data(0, ENTRY_ROLE) == file:
+                    self.panel.tree.setCurrentItem(group.child(row))
+
+    # --- actions --------------------------------------------------------------------------
+    def _need(self) -> HistoryEntry | None:
+        entry = self.current()
+        if entry is None:
+            self.window.status.showMessage("select an image in the history first", 3000)
+        return entry
+
+    def toggle_star(self) -> None:
+        entry = self._need()
+        if entry is not None:
+            self.history.set_starred(entry, not entry.starred)
+            self.refresh()
+
+    def reuse(self) -> None:
+        entry = self._need()
+        if entry is not None:
+            self.window.panel.set_params(entry.params)
+            self.window.status.showMessage(
+                f"parameters of seed {entry.params.seed} filled in", 3000
+            )
+
+    def put_on_canvas(self) -> None:
+        """Back into the strip as a result and onto the canvas (one undoable edit)."""
+        entry = self._need()
+        if entry is None:
+            return
+        result = self.window.strip.add(self.history.read(entry), entry.params, 0)
+        self.window.apply_variation(result)
+
+    def open_document(self) -> None:
+        entry = self._need()
+        if entry is not None:
+            self.window.open_path(self.history.path(entry))
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self.window, "History folder", str(self.history.directory)
+        )
+        if folder:
+            self.set_folder(Path(folder))
+
+    def set_folder(self, folder: Path) -> None:
+        if self.window.settings is not None:
+            self.window.settings.setValue("history/dir", str(folder))
+        self.history = History(folder, self._cap())
+        self.refresh()
