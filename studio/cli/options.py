@@ -64,6 +64,17 @@ def params_from_image(path: Path) -> GenerationParams:
     return params
 
 
+def _default_model() -> str:
+    """`mini` when no other model is installed; otherwise the user must choose."""
+    from studio.core.settings import Settings
+    from studio.engine.models.catalog import default_model
+
+    name = default_model(Settings.load().model_dirs)
+    if name is None:
+        raise ParamsError("no model chosen; pass --model NAME (see `studio models`)")
+    return name
+
+
 def build_params(args: argparse.Namespace, mode: str, defaults: dict[str, Any]) -> GenerationParams:
     """Defaults < --params-from < flags given on the command line."""
     base = params_from_image(args.params_from) if args.params_from else GenerationParams()
@@ -80,7 +91,7 @@ def build_params(args: argparse.Namespace, mode: str, defaults: dict[str, Any]) 
 
         values["extend"] = parse_extend(args.extend)
     if not args.params_from and not values.get("model"):
-        raise ParamsError("no model chosen; pass --model NAME (see `studio models`)")
+        values["model"] = _default_model()
     return base.replace(**values).validated()
 
 

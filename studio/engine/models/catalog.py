@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from studio.core.errors import ModelError
+from studio.engine.models.mini import MINI_LABEL, MINI_NAME, mini_available, mini_folder
 from studio.engine.models.tiny import TINY_NAMES
 
 CHECKPOINT_SUFFIXES = (".safetensors", ".ckpt")
@@ -28,9 +29,10 @@ class ModelRef:
     name: str
     kind: str
     location: str
+    label: str = ""  # shown instead of the location by `studio models` when set
 
     def describe(self) -> str:
-        return f"{self.name:40s} {self.kind:8s} {self.location}"
+        return f"{self.name:40s} {self.kind:8s} {self.label or self.location}"
 
 
 def expand_dirs(dirs: Iterable[Path], subdirs: Iterable[str]) -> list[Path]:
@@ -77,20 +79,41 @@ def cached_hub_models() -> list[ModelRef]:
     return refs
 
 
-def list_models(model_dirs: Iterable[Path]) -> list[ModelRef]:
-    refs = [
-        ModelRef(name=n, kind="builtin", location="(random weights, for tests)") for n in TINY_NAMES
-    ]
+def mini_ref() -> ModelRef:
+    """The bundled demo model: a diffusers folder, loaded like any user model."""
+    return ModelRef(name=MINI_NAME, kind="folder", location=str(mini_folder()), label=MINI_LABEL)
+
+
+def installed_models(model_dirs: Iterable[Path]) -> list[ModelRef]:
+    """The user's own models: configured folders and the Hugging Face cache."""
+    refs: list[ModelRef] = []
     for folder in expand_dirs(model_dirs, INSTALL_SUBDIRS):
         refs.extend(scan_folder(folder))
     refs.extend(cached_hub_models())
     return refs
 
 
+def list_models(model_dirs: Iterable[Path]) -> list[ModelRef]:
+    refs = [mini_ref()] if mini_available() else []
+    refs += [
+        ModelRef(name=n, kind="builtin", location="(random weights, for tests)") for n in TINY_NAMES
+    ]
+    return refs + installed_models(model_dirs)
+
+
+def default_model(model_dirs: Iterable[Path]) -> str | None:
+    """The model used when none is chosen: `mini` when no other model is installed, else None."""
+    if installed_models(model_dirs):
+        return None
+    return MINI_NAME if mini_available() else None
+
+
 def resolve_model(name: str, model_dirs: Iterable[Path]) -> ModelRef:
     """Turn what the user typed (built-in, path, folder model name, hub id) into a ModelRef."""
     if name in TINY_NAMES:
         return ModelRef(name=name, kind="builtin", location="")
+    if name == MINI_NAME and mini_available():
+        return mini_ref()
     path = Path(name).expanduser()
     if path.exists():
         if path.is_file() and path.suffix.lower() in CHECKPOINT_SUFFIXES:
