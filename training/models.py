@@ -38,6 +38,10 @@ def make_unet() -> UNet2DConditionModel:
         attention_head_dim=8,
         norm_num_groups=8,
         only_cross_attention=(True, False, False),
+        # A pooled caption added to the time embedding reaches every ResNet: global facts
+        # (background, colour, size) bind in far fewer steps than through attention alone.
+        addition_embed_type="text",
+        addition_embed_type_num_heads=4,
     )
 
 
