@@ -37,8 +37,16 @@ def build_pipeline(run_dir: Path, unet_kind: str):
     scale = json.loads((run_dir / "scale.json").read_text())["scaling_factor"]
     vae = AutoencoderKL.from_pretrained(run_dir / "vae")
     vae.register_to_config(scaling_factor=scale)
-    unet = UNet2DConditionModel.from_pretrained(run_dir / f"unet_{unet_kind}")
-    text_encoder = CLIPTextModel.from_pretrained(run_dir / "text_encoder")
+    if (run_dir / f"unet_{unet_kind}").is_dir():
+        unet = UNet2DConditionModel.from_pretrained(run_dir / f"unet_{unet_kind}")
+        text_encoder = CLIPTextModel.from_pretrained(run_dir / "text_encoder")
+    else:  # the run is still going (or was stopped): take its last checkpoint
+        from training.models import make_text_encoder, make_unet
+
+        saved = torch.load(run_dir / "unet_ckpt.pt", weights_only=True)
+        unet, text_encoder = make_unet(), make_text_encoder()
+        unet.load_state_dict(saved["ema" if unet_kind == "ema" else "unet"])
+        text_encoder.load_state_dict(saved["text_encoder"])
     return StableDiffusionPipeline(
         vae=vae,
         text_encoder=text_encoder,

@@ -9,8 +9,17 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox
 
-DEMO_MODEL = "mini"
-BUILTIN_MODELS = [DEMO_MODEL, "tiny", "tiny-inpaint"]
+from studio.core.demo_model import MINI_NAME, mini_available
+
+DEMO_MODEL = MINI_NAME
+TEST_MODELS = ["tiny", "tiny-inpaint"]
+
+
+def builtin_models() -> list[str]:
+    """The built-ins the picker offers first: `mini` when its weights are installed, then tiny."""
+    return ([DEMO_MODEL] if mini_available() else []) + TEST_MODELS
+
+
 LABELS = {
     DEMO_MODEL: "Built-in demo model: one plain shape (circle, square, triangle) in a plain "
     "colour on a plain background, 64 px. Try “a red circle on a white background”.",
@@ -31,7 +40,7 @@ def native_side(model: str) -> int:
 
 def fill_models(combo: QComboBox, names: list[str]) -> None:
     """Put `names` then the built-ins in the picker, each built-in with its label as tooltip."""
-    combo.addItems(list(dict.fromkeys([*names, *BUILTIN_MODELS])))
+    combo.addItems(list(dict.fromkeys([*names, *builtin_models()])))
     for index in range(combo.count()):
         label = LABELS.get(combo.itemText(index))
         if label:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from studio.core.params import MAX_SEED, MODES, SCHEDULERS, GenerationParams, random_seed, snap_to_8
 from studio.ui.inpaint_controls import InpaintControls
 from studio.ui.model_picker import (
-    BUILTIN_MODELS,
+    builtin_models,
     demo_hint,
     fill_models,
     follow_native_size,
@@ -44,7 +44,6 @@ SIZE_PRESETS = [
     (128, 128),
     (64, 64),
 ]
-DEFAULT_MODELS = BUILTIN_MODELS
 
 
 class _SettingsScroll(QScrollArea):
@@ -249,7 +248,7 @@ class PromptPanel(QWidget):
             prompt=self.prompt.toPlainText().strip(),
             negative=self.negative.toPlainText().strip(),
             mode=self.effective_mode(),
-            model=self.model.currentText().strip() or DEFAULT_MODELS[0],
+            model=self.model.currentText().strip() or builtin_models()[0],
             scheduler=self.scheduler.currentText(),
             steps=self.steps.value(),
             cfg=round(self.cfg.value(), 2),

@@ -8,17 +8,8 @@ and evaluation scripts are in training/ (see bench/RESULTS.md for how well it fo
 
 from __future__ import annotations
 
-from pathlib import Path
+from studio.core.demo_model import MINI_NAME, mini_available, mini_folder
 
-from studio.core.paths import resources_dir
-
-MINI_NAME = "mini"
 MINI_LABEL = "(built-in demo model: simple shapes and colours, 64 px)"
 
-
-def mini_folder() -> Path:
-    return resources_dir() / "models" / MINI_NAME
-
-
-def mini_available() -> bool:
-    return (mini_folder() / "model_index.json").is_file()
+__all__ = ["MINI_LABEL", "MINI_NAME", "mini_available", "mini_folder"]
