@@ -80,6 +80,14 @@ def params_from_image(path: Path) -> GenerationParams:
     return params
 
 
+def _default_model() -> str:
+    """The first real checkpoint installed, else `mini` (else `tiny`): as the app starts."""
+    from studio.core.settings import Settings
+    from studio.engine.models.catalog import default_model
+
+    return default_model(Settings.load().model_dirs)
+
+
 def build_params(args: argparse.Namespace, mode: str, defaults: dict[str, Any]) -> GenerationParams:
     """Defaults < --params-from < flags given on the command line."""
     base = params_from_image(args.params_from) if args.params_from else GenerationParams()
@@ -96,7 +104,7 @@ def build_params(args: argparse.Namespace, mode: str, defaults: dict[str, Any]) 
 
         values["extend"] = parse_extend(args.extend)
     if not args.params_from and not values.get("model"):
-        raise ParamsError("no model chosen; pass --model NAME (see `studio models`)")
+        values["model"] = _default_model()
     return base.replace(**values).validated()
 
 

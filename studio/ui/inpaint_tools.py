@@ -17,6 +17,7 @@ from studio.core.errors import ParamsError
 from studio.core.params import GenerationParams, snap_to_8
 from studio.ui.context_box import ContextBoxOverlay
 from studio.ui.expand_canvas import EdgeDragFilter, Extents, ask_extents
+from studio.ui.model_picker import native_side
 
 if TYPE_CHECKING:
     from studio.ui.main_window import MainWindow
@@ -27,10 +28,7 @@ OUTPAINT_STRENGTH = 1.0  # the new border is painted from scratch
 
 def guess_native(model: str) -> int:
     """A model's native side before the worker reports it (built-in tiny: 64, SDXL: 1024)."""
-    name = model.strip().lower()
-    if name.startswith("tiny"):
-        return 64
-    return 1024 if "xl" in name else 512
+    return native_side(model)
 
 
 def processing_size(

@@ -23,6 +23,13 @@ from PySide6.QtWidgets import (
 
 from studio.core.params import MAX_SEED, MODES, SCHEDULERS, GenerationParams, random_seed, snap_to_8
 from studio.ui.inpaint_controls import InpaintControls
+from studio.ui.model_picker import (
+    builtin_models,
+    demo_hint,
+    fill_models,
+    follow_native_size,
+    native_side,
+)
 from studio.ui.prompt_counter import SyntaxNotice, TokenCounter
 from studio.ui.prompt_extras_bar import PromptExtrasBar
 
@@ -39,7 +46,6 @@ SIZE_PRESETS = [
     (128, 128),
     (64, 64),
 ]
-DEFAULT_MODELS = ["tiny", "tiny-inpaint"]
 
 
 class _SettingsScroll(QScrollArea):
@@ -113,7 +119,8 @@ class PromptPanel(QWidget):
 
         self.model = QComboBox()
         self.model.setEditable(True)
-        self.model.addItems(DEFAULT_MODELS)
+        fill_models(self.model, [])
+        self.model_hint = demo_hint(self.model)
         self.model.setToolTip("Model name, file path or Hugging Face id (see `studio models`)")
         self.scheduler = QComboBox()
         self.scheduler.addItems(SCHEDULERS)
@@ -151,9 +158,10 @@ class PromptPanel(QWidget):
         for box in (self.width_box, self.height_box):
             box.setRange(8, 8192)
             box.setSingleStep(8)
-            box.setValue(512)
+            box.setValue(native_side(self.model.currentText()))
             box.setSuffix(" px")
             box.editingFinished.connect(lambda b=box: b.setValue(snap_to_8(b.value())))
+        follow_native_size(self.model, self.width_box, self.height_box)
         self.presets = QComboBox()
         self.presets.addItem("Presets…", None)
         for w, h in SIZE_PRESETS:
@@ -188,6 +196,7 @@ class PromptPanel(QWidget):
         form.addRow("Mode", self.mode)
         form.addRow("", self.mode_hint)
         form.addRow("Model", self.model)
+        form.addRow("", self.model_hint)
         form.addRow("Sampler", self.scheduler)
         form.addRow("Steps", self.steps)
         form.addRow("CFG scale", self.cfg)
@@ -251,7 +260,7 @@ class PromptPanel(QWidget):
     def set_models(self, names: list[str]) -> None:
         current = self.model.currentText()
         self.model.clear()
-        self.model.addItems(list(dict.fromkeys([*names, *DEFAULT_MODELS])))
+        fill_models(self.model, names)
         self.model.setCurrentText(current)
 
     # --- params --------------------------------------------------------------------------
@@ -262,7 +271,7 @@ class PromptPanel(QWidget):
             prompt=self.prompt.toPlainText().strip(),
             negative=self.negative.toPlainText().strip(),
             mode=self.effective_mode(),
-            model=self.model.currentText().strip() or "tiny",
+            model=self.model.currentText().strip() or builtin_models()[0],
             scheduler=self.scheduler.currentText(),
             steps=self.steps.value(),
             cfg=round(self.cfg.value(), 2),

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from safetensors.numpy import save_file
 
-from studio.core.models.defaults import BUILTIN_DEFAULT, default_model
+from studio.core.models.defaults import builtin_default, default_model
 from studio.core.models.folders import add_model_dir, remove_model_dir
 from studio.core.models.scan import by_kind, scan_models
 
@@ -162,10 +162,10 @@ def test_the_first_real_checkpoint_is_the_default(installs, tmp_path):
     a1, _ = installs
     entries = scan_models([a1], include_hub=False)
     assert default_model(entries) == str(a1 / "models/Stable-diffusion/dream.safetensors")
-    assert default_model(scan_models([tmp_path / "empty"], include_hub=False)) == BUILTIN_DEFAULT
+    assert default_model(scan_models([tmp_path / "empty"], include_hub=False)) == builtin_default()
     only = tmp_path / "only"
     st(only / "a-style.safetensors", lora(768))
-    assert default_model(scan_models([only], include_hub=False)) == BUILTIN_DEFAULT  # no LoRA
+    assert default_model(scan_models([only], include_hub=False)) == builtin_default()  # no LoRA
     st(only / "b-inpainting.safetensors", {UNET_IN: (8, 9, 3, 3), SD1_TE: (8,)})
     assert default_model(scan_models([only], include_hub=False)) == str(
         only / "b-inpainting.safetensors"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from studio.core.errors import ModelError
 from studio.core.notices import notice
+from studio.engine.models.mini import MINI_LABEL, MINI_NAME, mini_available, mini_folder
 from studio.engine.models.tiny import TINY_NAMES
 
 CHECKPOINT_SUFFIXES = (".safetensors", ".ckpt")
@@ -30,9 +31,10 @@ class ModelRef:
     name: str
     kind: str
     location: str
+    label: str = ""  # shown instead of the location by `studio models` when set
 
     def describe(self) -> str:
-        return f"{self.name:40s} {self.kind:8s} {self.location}"
+        return f"{self.name:40s} {self.kind:8s} {self.label or self.location}"
 
 
 def expand_dirs(dirs: Iterable[Path], subdirs: Iterable[str]) -> list[Path]:
@@ -97,6 +99,11 @@ def cached_hub_models() -> list[ModelRef]:
     return refs
 
 
+def mini_ref() -> ModelRef:
+    """The bundled demo model: a diffusers folder, loaded like any user model."""
+    return ModelRef(name=MINI_NAME, kind="folder", location=str(mini_folder()), label=MINI_LABEL)
+
+
 def local_checkpoints(model_dirs: Iterable[Path]) -> list[ModelRef]:
     """Checkpoint files and diffusers folders under the model folders and installs."""
     from studio.core.models.scan import scan_models
@@ -113,7 +120,8 @@ def local_checkpoints(model_dirs: Iterable[Path]) -> list[ModelRef]:
 
 
 def list_models(model_dirs: Iterable[Path]) -> list[ModelRef]:
-    refs = [
+    refs = [mini_ref()] if mini_available() else []
+    refs += [
         ModelRef(name=n, kind="builtin", location="(random weights, for tests)") for n in TINY_NAMES
     ]
     refs.extend(local_checkpoints(model_dirs))
@@ -122,7 +130,7 @@ def list_models(model_dirs: Iterable[Path]) -> list[ModelRef]:
 
 
 def default_model(model_dirs: Iterable[Path]) -> str:
-    """The model to start on: the first real checkpoint, else the built-in default."""
+    """The model to start on: the first real checkpoint, else `mini` (else `tiny`)."""
     from studio.core.models.defaults import default_model as choose
     from studio.core.models.scan import scan_models
 
@@ -133,6 +141,8 @@ def resolve_model(name: str, model_dirs: Iterable[Path]) -> ModelRef:
     """Turn what the user typed (built-in, path, folder model name, hub id) into a ModelRef."""
     if name in TINY_NAMES:
         return ModelRef(name=name, kind="builtin", location="")
+    if name == MINI_NAME and mini_available():
+        return mini_ref()
     path = Path(name).expanduser()
     if path.exists():
         if path.is_file() and path.suffix.lower() in CHECKPOINT_SUFFIXES:

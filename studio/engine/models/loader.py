@@ -13,6 +13,7 @@ from studio.core.errors import ModelError
 from studio.core.failures import is_out_of_memory
 from studio.engine.models.catalog import ModelRef
 from studio.engine.models.checkpoint_check import inspect_checkpoint
+from studio.engine.models.mini import MINI_NAME
 
 MODES = ("txt2img", "img2img", "inpaint")
 
@@ -42,6 +43,8 @@ class LoadedModel:
     def native_size(self) -> int:
         if self.ref.kind == "builtin":
             return 64
+        if self.ref.name == MINI_NAME:  # trained at 64 px; its UNet config says 16 x 4
+            return _config_size(self.base) or 64
         return 1024 if self.family == "sdxl" else 768 if self.family == "sd2" else 512
 
     def pipeline(self, mode: str) -> Any:
@@ -62,6 +65,12 @@ class LoadedModel:
             pipe.set_progress_bar_config(disable=True)
             self._pipes[mode] = pipe
         return self._pipes[mode]
+
+
+def _config_size(pipe: Any) -> int:
+    """The UNet's sample size in pixels (0 when the config does not say)."""
+    sample = getattr(pipe.unet.config, "sample_size", 0) or 0
+    return int(sample) * int(getattr(pipe, "vae_scale_factor", 8))
 
 
 def _family_from_pipeline(pipe: Any) -> str:

@@ -1,0 +1,126 @@
+"""Stage 2: UNet + text encoder on the frozen VAE's posterior means (sharper than samples)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+
+import numpy as np
+import torch
+from diffusers import AutoencoderKL
+
+from training.checkpoint import Phase, cosine_lr
+from training.data import make_dataset, sample_caption, split
+from training.models import MAX_TOKENS, make_scheduler, make_text_encoder, make_unet
+from training.train_vae import to_tensor
+
+BATCH = 32
+LATENT_IMAGES = 4800
+CAPTION_DROPOUT = 0.1
+MIN_SNR_GAMMA = 5.0
+
+
+def tokenizer():
+    from studio.engine.models.clip_tokenizer import clip_tokenizer
+
+    return clip_tokenizer()
+
+
+def encode_dataset(run_dir, seed: int, log):
+    """Posterior means of LATENT_IMAGES training scenes (cached) and the scaling factor."""
+    cache = run_dir / "latents.pt"
+    if cache.exists():
+        saved = torch.load(cache, weights_only=False)
+        return saved["latents"], saved["scenes"], saved["scale"]
+    vae = AutoencoderKL.from_pretrained(run_dir / "vae").eval()
+    train_scenes, _ = split()
+    images, scenes = make_dataset(train_scenes, LATENT_IMAGES, seed + 17)
+    chunks = []
+    with torch.no_grad():
+        for start in range(0, len(images), 64):
+            chunks.append(vae.encode(to_tensor(images[start : start + 64])).latent_dist.mean)
+            if start % 960 == 0:
+                log(f"encoded {start}/{len(images)}")
+    latents = torch.cat(chunks)
+    scale = float(1.0 / latents.std())
+    scene_list = [[s.shape, s.colour, s.background, s.position, s.size] for s in scenes]
+    torch.save({"latents": latents, "scenes": scene_list, "scale": scale}, cache)
+    log(f"latents {tuple(latents.shape)} mean {latents.mean():.3f} std {latents.std():.3f}")
+    return latents, scene_list, scale
+
+
+def train_unet(run_dir, until: float, seed: int, log) -> None:
+    from training.data import Scene
+
+    phase = Phase(run_dir, "unet", until)
+    if phase.state["done"]:
+        return
+    latents, scene_list, scale = encode_dataset(run_dir, seed, log)
+    scenes = [Scene(*s) for s in scene_list]
+    (run_dir / "scale.json").write_text(json.dumps({"scaling_factor": scale}))
+    torch.manual_seed(seed)
+    unet, text_encoder = make_unet(), make_text_encoder()
+    ema = copy.deepcopy(unet).requires_grad_(False)
+    params = list(unet.parameters()) + list(text_encoder.parameters())
+    opt = torch.optim.AdamW(params, lr=1e-3, weight_decay=0.0)
+    objects = {"unet": unet, "text_encoder": text_encoder, "ema": ema, "opt": opt}
+    step = phase.resume(objects)
+    scheduler = make_scheduler()
+    alphas = scheduler.alphas_cumprod
+    snr = alphas / (1 - alphas)
+    tok = tokenizer()
+    token_cache: dict[str, torch.Tensor] = {}
+
+    def ids(caption: str) -> torch.Tensor:
+        if caption not in token_cache:
+            token_cache[caption] = tok(
+                caption,
+                padding="max_length",
+                max_length=MAX_TOKENS,
+                truncation=True,
+                return_tensors="pt",
+            ).input_ids[0]
+        return token_cache[caption]
+
+    started, running = time.time(), []
+    while not phase.finished():
+        lr = cosine_lr(1e-3, 4e-5, phase.progress)
+        for group in opt.param_groups:
+            group["lr"] = lr
+        rng = np.random.default_rng(seed * 1_000_003 + step)
+        pick = rng.integers(0, len(latents), BATCH)
+        captions = [
+            "" if rng.random() < CAPTION_DROPOUT else sample_caption(scenes[i], rng) for i in pick
+        ]
+        x0 = latents[torch.from_numpy(pick)] * scale
+        noise = torch.randn_like(x0)
+        t = torch.randint(0, scheduler.config.num_train_timesteps, (BATCH,))
+        noisy = scheduler.add_noise(x0, noise, t)
+        context = text_encoder(torch.stack([ids(c) for c in captions])).last_hidden_state
+        pred = unet(noisy, t, context).sample
+        weight = torch.clamp(snr[t], max=MIN_SNR_GAMMA) / snr[t]
+        loss = (weight * (pred - noise).pow(2).mean(dim=(1, 2, 3))).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        step += 1
+        decay = min(0.998, (1 + step) / (10 + step))
+        with torch.no_grad():
+            for e, p in zip(ema.parameters(), unet.parameters(), strict=True):
+                e.lerp_(p, 1 - decay)
+        running.append(loss.item())
+        if step % 25 == 0:
+            log(
+                f"unet step {step} loss {np.mean(running):.4f} lr {lr:.2e} "
+                f"{time.time() - started:.0f}s"
+            )
+            running = []
+        phase.maybe_save(objects, step)
+    phase.maybe_save(objects, step, force=True)
+    unet.save_pretrained(run_dir / "unet_raw")
+    ema.save_pretrained(run_dir / "unet_ema")
+    text_encoder.save_pretrained(run_dir / "text_encoder")
+    log(f"unet done at step {step}")
+    phase.mark_done()
