@@ -39,6 +39,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--dry-run", action="store_true", help="validate and list what would render, render nothing"
     )
+    from studio.cli.batch_ray import add_arguments
+
+    add_arguments(parser)
     parser.set_defaults(func=run)
 
 
@@ -288,13 +291,62 @@ def _dry_run(spec: BatchSpec, folder: ExportFolder, found: list[Done], out: Text
 
 
 def run(args: argparse.Namespace, engine: Any = None, stdout: TextIO | None = None) -> int:
-    out = stdout or sys.stdout
     spec = load_spec(args.spec)
     check_output_dir(args.output)
-    if engine is None:
-        from studio.engine.api import Engine
+    out = stdout or sys.stdout
+    if getattr(args, "ray", None) is None:
+        if engine is None:
+            from studio.engine.api import Engine
 
-        engine = Engine(preview_method="off")
+            engine = Engine(preview_method="off")
+        generate = engine.generate
+
+        def local(
+            todo: list[PlannedImage],
+            folder: ExportFolder,
+            progress: BatchProgress,
+            cancel: threading.Event,
+            done: list[Done],
+        ) -> None:
+            render_all(todo, folder, generate, progress, cancel, done)
+
+        return _run_spec(args, spec, engine, local, out)
+    from studio.cli.batch_ray import FarmEngine, render_on_farm, start_farm
+    from studio.core.settings import Settings
+
+    ray, pool, started = start_farm(args, engine.settings if engine else Settings.load())
+    try:
+
+        def on_farm(
+            todo: list[PlannedImage],
+            folder: ExportFolder,
+            progress: BatchProgress,
+            cancel: threading.Event,
+            done: list[Done],
+        ) -> None:
+            def written(item: PlannedImage, name: str, params: Any) -> None:
+                done.append((item, name, params))
+                progress.image_done(name)
+                progress.start_image()  # images finish in parallel: time between arrivals
+
+            render_on_farm(todo, folder, pool, cancel, written)
+
+        return _run_spec(args, spec, FarmEngine(pool), on_farm, out)
+    finally:
+        pool.shutdown()
+        if started:
+            ray.shutdown()
+
+
+Render = Callable[
+    [list[PlannedImage], ExportFolder, BatchProgress, threading.Event, list[Done]], None
+]
+
+
+def _run_spec(
+    args: argparse.Namespace, spec: BatchSpec, engine: Any, render: Render, out: TextIO
+) -> int:
+    """Preflight, skip what exists, render the rest with `render`, then index and sheet."""
     spec = preflight(spec, engine)
     folder = ExportFolder(args.output, fmt=spec.format, quality=spec.quality)
     todo, found = plan_work(spec, folder)
@@ -307,7 +359,7 @@ def run(args: argparse.Namespace, engine: Any = None, stdout: TextIO | None = No
     rendered: list[Done] = []
     try:
         with sigint_sets(cancel):
-            render_all(todo, folder, engine.generate, progress, cancel, rendered)
+            render(todo, folder, progress, cancel, rendered)
     except (Cancelled, KeyboardInterrupt):
         progress.close()
         folder.write_index()
