@@ -310,32 +310,10 @@ def run(args: argparse.Namespace, engine: Any = None, stdout: TextIO | None = No
         ) -> None:
             render_all(todo, folder, generate, progress, cancel, done)
 
-        return _run_spec(args, spec, engine, local, out)
-    from studio.cli.batch_ray import FarmEngine, render_on_farm, start_farm
-    from studio.core.settings import Settings
+        return run_spec(args, spec, engine, local, out)
+    from studio.cli.batch_ray import run_on_farm
 
-    ray, pool, started = start_farm(args, engine.settings if engine else Settings.load())
-    try:
-
-        def on_farm(
-            todo: list[PlannedImage],
-            folder: ExportFolder,
-            progress: BatchProgress,
-            cancel: threading.Event,
-            done: list[Done],
-        ) -> None:
-            def written(item: PlannedImage, name: str, params: Any) -> None:
-                done.append((item, name, params))
-                progress.image_done(name)
-                progress.start_image()  # images finish in parallel: time between arrivals
-
-            render_on_farm(todo, folder, pool, cancel, written)
-
-        return _run_spec(args, spec, FarmEngine(pool), on_farm, out)
-    finally:
-        pool.shutdown()
-        if started:
-            ray.shutdown()
+    return run_on_farm(args, spec, engine, out)
 
 
 Render = Callable[
@@ -343,7 +321,7 @@ Render = Callable[
 ]
 
 
-def _run_spec(
+def run_spec(
     args: argparse.Namespace, spec: BatchSpec, engine: Any, render: Render, out: TextIO
 ) -> int:
     """Preflight, skip what exists, render the rest with `render`, then index and sheet."""

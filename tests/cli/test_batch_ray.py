@@ -19,7 +19,12 @@ import pytest
 from PIL import Image
 
 from studio.cli.batch import plan_work, preflight, run
-from studio.cli.batch_ray import (
+from studio.core.batch_spec import load_spec
+from studio.core.errors import Cancelled
+from studio.core.export import INDEX_NAME, SHEET_NAME, ExportFolder
+from studio.core.imagefiles import read_image
+from studio.core.settings import Settings
+from studio.engine.farm import (
     FarmEngine,
     FarmError,
     FarmShape,
@@ -27,11 +32,6 @@ from studio.cli.batch_ray import (
     farm_shape,
     render_on_farm,
 )
-from studio.core.batch_spec import load_spec
-from studio.core.errors import Cancelled
-from studio.core.export import INDEX_NAME, SHEET_NAME, ExportFolder
-from studio.core.imagefiles import read_image
-from studio.core.settings import Settings
 
 ray = pytest.importorskip("ray")
 
@@ -108,7 +108,9 @@ def test_two_ray_workers_render_exactly_what_the_local_batch_renders(
     index = json.loads((tmp_path / "farm" / INDEX_NAME).read_text(encoding="utf-8"))
     assert index == json.loads((tmp_path / "local" / INDEX_NAME).read_text(encoding="utf-8"))
     sheet = Image.open(tmp_path / "farm" / SHEET_NAME)
-    assert np.array_equal(np.asarray(sheet), np.asarray(Image.open(tmp_path / "local" / SHEET_NAME)))
+    assert np.array_equal(
+        np.asarray(sheet), np.asarray(Image.open(tmp_path / "local" / SHEET_NAME))
+    )
 
 
 def _plan(spec: Path, out: Path, pool: WorkerPool) -> tuple[list[Any], ExportFolder]:
