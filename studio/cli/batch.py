@@ -40,6 +40,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--dry-run", action="store_true", help="validate and list what would render, render nothing"
     )
+    from studio.cli.batch_ray import add_arguments
+
+    add_arguments(parser)
     parser.set_defaults(func=run)
 
 
@@ -285,13 +288,40 @@ def _dry_run(spec: BatchSpec, folder: ExportFolder, found: list[Done], out: Text
 
 
 def run(args: argparse.Namespace, engine: Any = None, stdout: TextIO | None = None) -> int:
-    out = stdout or sys.stdout
     spec = load_spec(args.spec)
     check_output_dir(args.output)
-    if engine is None:
-        from studio.engine.api import Engine
+    out = stdout or sys.stdout
+    if getattr(args, "ray", None) is None:
+        if engine is None:
+            from studio.engine.api import Engine
 
-        engine = Engine(preview_method="off")
+            engine = Engine(preview_method="off")
+        generate = engine.generate
+
+        def local(
+            todo: list[PlannedImage],
+            folder: ExportFolder,
+            progress: BatchProgress,
+            cancel: threading.Event,
+            done: list[Done],
+        ) -> None:
+            render_all(todo, folder, generate, progress, cancel, done)
+
+        return run_spec(args, spec, engine, local, out)
+    from studio.cli.batch_ray import run_on_farm
+
+    return run_on_farm(args, spec, engine, out)
+
+
+Render = Callable[
+    [list[PlannedImage], ExportFolder, BatchProgress, threading.Event, list[Done]], None
+]
+
+
+def run_spec(
+    args: argparse.Namespace, spec: BatchSpec, engine: Any, render: Render, out: TextIO
+) -> int:
+    """Preflight, skip what exists, render the rest with `render`, then index and sheet."""
     spec = preflight(spec, engine)
     folder = ExportFolder(args.output, fmt=spec.format, quality=spec.quality)
     todo, found = plan_work(spec, folder)
@@ -304,7 +334,7 @@ def run(args: argparse.Namespace, engine: Any = None, stdout: TextIO | None = No
     rendered: list[Done] = []
     try:
         with sigint_sets(cancel):
-            render_all(todo, folder, engine.generate, progress, cancel, rendered)
+            render(todo, folder, progress, cancel, rendered)
     except (Cancelled, KeyboardInterrupt):
         progress.close()
         folder.write_index()
