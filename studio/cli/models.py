@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.core.settings import Settings
+from studio.core.sizes import human_size
 
 
 def register(subparsers: Any) -> None:
@@ -19,15 +20,6 @@ def register(subparsers: Any) -> None:
         "--hashes", action="store_true", help="compute missing hashes (reads every file once)"
     )
     models.set_defaults(func=run_models)
-
-
-def human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit in ("B", "KB") else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} GB"
 
 
 def run_models(args: argparse.Namespace) -> int:

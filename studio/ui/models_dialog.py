@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from studio.core.models.classify import KIND_LABELS
 from studio.core.models.recommended import RECOMMENDED, Recommended
 from studio.core.models.scan import ModelEntry, by_kind
+from studio.core.sizes import human_size
 
 FIRST_RUN_TEXT = (
     "<h3>No Stable Diffusion model found yet</h3>"
@@ -35,15 +36,6 @@ FIRST_RUN_TEXT = (
     "<p>On a CPU start with <b>SD-Turbo</b> (pictures in 1–4 steps). Until a model is there, "
     "the built-in <i>tiny</i> model paints noise so you can try the tools.</p>"
 )
-
-
-def human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit in ("B", "KB") else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} GB"
 
 
 class DownloadRow(QWidget):
