@@ -14,10 +14,10 @@ from PySide6.QtWidgets import QApplication
 from studio import __version__
 from studio.jobs.controller import JobController
 from studio.jobs.worker import EngineFactory
-from studio.ui.main_window import MainWindow
-from studio.ui.settings import APPLICATION, ORGANIZATION, open_settings
 from studio.ui.shell.autosave import offer_restore
-from studio.ui.theme import follow_system
+from studio.ui.shell.main_window import MainWindow
+from studio.ui.shell.settings import APPLICATION, ORGANIZATION, open_settings
+from studio.ui.shell.theme import follow_system
 
 
 def create_window(

@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from studio.core.export import INDEX_NAME, SHEET_NAME, read_embedded_params
 from studio.core.metadata import params_to_json
 from studio.jobs import export_job
-from studio.ui.export_dialog import ExportChoice
+from studio.ui.variations.export_dialog import ExportChoice
 from tests.qt.test_variations_grid import generate_n
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".webp"}

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QApplication
 from studio.core.document import Document
 from studio.core.inpaint.plan import context_box_for_mask
 from studio.engine.types import GenerationResult, StepReport
-from studio.ui.expand_canvas import ExpandCanvasDialog
-from studio.ui.inpaint_tools import guess_native
+from studio.ui.inpaint.expand_canvas import ExpandCanvasDialog
+from studio.ui.inpaint.tools import guess_native
 from tests.qt.conftest import small_params
 from tests.qt.fakes import FakeEngine, fake_pixels
 

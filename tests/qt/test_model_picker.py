@@ -6,17 +6,17 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from studio.ui.model_picker import DEMO_MODEL
+from studio.ui.models.picker import DEMO_MODEL
 
 
 @pytest.fixture
 def demo_installed(monkeypatch):
-    monkeypatch.setattr("studio.ui.model_picker.mini_available", lambda: True)
+    monkeypatch.setattr("studio.ui.models.picker.mini_available", lambda: True)
 
 
 @pytest.fixture
 def demo_absent(monkeypatch):
-    monkeypatch.setattr("studio.ui.model_picker.mini_available", lambda: False)
+    monkeypatch.setattr("studio.ui.models.picker.mini_available", lambda: False)
 
 
 def test_without_the_demo_weights_the_picker_starts_on_tiny(demo_absent, window):

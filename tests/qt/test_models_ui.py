@@ -70,7 +70,7 @@ def test_a_download_shows_its_progress_in_the_window(
     from huggingface_hub import constants
 
     item = Recommended("Test upscaler", "someone/ups", "4x.pth", "1 MB", "MIT", "for the test")
-    monkeypatch.setattr("studio.ui.models_dialog.RECOMMENDED", (item,))
+    monkeypatch.setattr("studio.ui.models.dialog.RECOMMENDED", (item,))
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
     monkeypatch.setattr(constants, "DOWNLOAD_CHUNK_SIZE", 64 * 1024)
     monkeypatch.setenv("HF_HUB_OFFLINE", "0")

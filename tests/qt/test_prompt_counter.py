@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from studio.ui.prompt_panel import PromptPanel
+from studio.ui.generate.prompt_panel import PromptPanel
 
 
 def test_counter_shows_tokens_and_chunk_boundary(qtbot):

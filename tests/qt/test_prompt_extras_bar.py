@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from studio.core.prompts.styles import Style, read_styles, write_styles
 from studio.core.settings import Settings
-from studio.ui.prompt_panel import PromptPanel
+from studio.ui.generate.prompt_panel import PromptPanel
 
 
 def _panel(qtbot, tmp_path, monkeypatch):

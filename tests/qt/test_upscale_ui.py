@@ -14,8 +14,8 @@ from studio.core.document import Document
 from studio.core.errors import Cancelled
 from studio.engine.types import StepReport, TileReport
 from studio.jobs.upscale_job import UpscaleProgress, UpscaleRequest, upscaler_names
-from studio.ui.queue_view import describe
-from studio.ui.upscale_dialog import CANVAS, VARIATION, UpscaleChoice, UpscaleDialog
+from studio.ui.generate.queue_view import describe
+from studio.ui.upscale.dialog import CANVAS, VARIATION, UpscaleChoice, UpscaleDialog
 from tests.qt.conftest import small_params
 from tests.qt.fakes import FakeEngine
 

@@ -7,7 +7,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
 from studio.core.document import Document
-from studio.ui.session_model import STAR_ROLE
+from studio.ui.variations.session_model import STAR_ROLE
 from tests.qt.conftest import small_params
 from tests.qt.fakes import fake_pixels
 

@@ -8,7 +8,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
 from studio.core.document import layer_edits as le
-from studio.ui.canvas import CanvasView
+from studio.ui.canvas.view import CanvasView
 from studio.ui.layers.panel import LayersPanel
 from studio.ui.state.document_model import DocumentModel
 

@@ -1,4 +1,4 @@
-"""Menu entries of issue 13 added beside the ones studio.ui.actions builds: Open Recent,
+"""Menu entries of issue 13 added beside the ones studio.ui.shell.actions builds: Open Recent,
 Paste as new document and the Layers menu (kept here so actions.py stays as it was)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 if TYPE_CHECKING:
-    from studio.ui.main_window import MainWindow
+    from studio.ui.shell.main_window import MainWindow
 
 
 def _menu(window: MainWindow, title: str) -> QMenu | None:

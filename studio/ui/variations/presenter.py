@@ -13,12 +13,12 @@ from studio.core.export import DEFAULT_TEMPLATE
 from studio.core.export.formats import DEFAULT_QUALITY
 from studio.core.session import Result
 from studio.jobs.export_job import ExportReport, ExportRequest, ExportRunner
-from studio.ui.compare_view import CompareView
-from studio.ui.export_dialog import ExportChoice, ExportDialog
-from studio.ui.variations_grid import VariationsGrid
+from studio.ui.canvas.compare_view import CompareView
+from studio.ui.variations.export_dialog import ExportChoice, ExportDialog
+from studio.ui.variations.grid import VariationsGrid
 
 if TYPE_CHECKING:
-    from studio.ui.main_window import MainWindow
+    from studio.ui.shell.main_window import MainWindow
 
 GRID_SIZE = (980, 660)
 

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
 )
 
-from studio.ui.session_model import STAR_ROLE
+from studio.ui.variations.session_model import STAR_ROLE
 
 PAD = 4
 STAR_GOLD = QColor(255, 196, 36)

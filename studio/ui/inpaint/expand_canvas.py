@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.ui.context_box import ScreenOnlyRect
+from studio.ui.inpaint.context_box import ScreenOnlyRect
 
 Extents = tuple[int, int, int, int]
 EDGE_TOLERANCE_PX = 10  # screen pixels either side of an edge that grab it

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from studio.core.session import Result
-from studio.ui.session_model import RESULT_ROLE, ResultsModel
-from studio.ui.thumbs import ThumbDelegate
+from studio.ui.variations.session_model import RESULT_ROLE, ResultsModel
+from studio.ui.variations.thumbs import ThumbDelegate
 
 MIN_THUMB, MAX_THUMB, DEFAULT_THUMB = 64, 384, 176
 EMPTY_TEXT = (

@@ -11,8 +11,8 @@ from studio.core.family import id_of, parent_of
 from studio.core.metadata import format_infotext
 from studio.core.params import GenerationParams
 from studio.core.session import Result
-from studio.ui.session_model import STAR_ROLE, ResultsModel, thumbnail_pixmap
-from studio.ui.thumbs import ThumbDelegate
+from studio.ui.variations.session_model import STAR_ROLE, ResultsModel, thumbnail_pixmap
+from studio.ui.variations.thumbs import ThumbDelegate
 
 THUMB = 112
 KEY_ROLE = Qt.ItemDataRole.UserRole
@@ -31,7 +31,9 @@ class VariationsStrip(QListWidget):
     reuse_requested = Signal(object)  # Variation
     deleted = Signal(object)  # Variation
     compare_requested = Signal(object)  # Variation
-    vary_requested = Signal(object, str)  # Variation, "subtle" | "strong" (studio.ui.vary)
+    vary_requested = Signal(
+        object, str
+    )  # Variation, "subtle" | "strong" (studio.ui.variations.vary)
 
     def __init__(self, parent: QWidget | None = None, session: ResultsModel | None = None) -> None:
         super().__init__(parent)

@@ -32,7 +32,7 @@ from studio.core.history import DEFAULT_CAP_BYTES, History, HistoryEntry, defaul
 from studio.core.params import GenerationParams
 
 if TYPE_CHECKING:
-    from studio.ui.main_window import MainWindow
+    from studio.ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 ENTRY_ROLE = Qt.ItemDataRole.UserRole

@@ -12,7 +12,7 @@ from studio.core.params import GenerationParams
 from studio.jobs.controller import JobController
 
 if TYPE_CHECKING:
-    from studio.ui.main_window import MainWindow
+    from studio.ui.shell.main_window import MainWindow
 
 
 class GenerationPresenter(QObject):
@@ -53,7 +53,7 @@ class GenerationPresenter(QObject):
         mask = doc.mask.copy() if mode == "inpaint" else None
         if image is not None:
             # inpaint "only masked" renders at the model's native size, other modes at the
-            # picture's own (studio.ui.inpaint_tools.processing_size)
+            # picture's own (studio.ui.inpaint.tools.processing_size)
             width, height = self.window.inpaint_tools.processing_size(params, doc.width, doc.height)
             params = params.replace(width=width, height=height)
         return params.validated(), image, mask

@@ -27,10 +27,10 @@ from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView
 
 from studio.core.document import Document
 from studio.core.document.paint import PaintStroke, fill_edit
-from studio.ui.canvas_items import BrushOutline, MaskOverlayItem
+from studio.ui.canvas.items import BrushOutline, MaskOverlayItem
+from studio.ui.canvas.preview import compose_preview
+from studio.ui.canvas.qtimage import from_qimage
 from studio.ui.layers.canvas_item import CompositeItem
-from studio.ui.preview import compose_preview
-from studio.ui.qtimage import from_qimage
 
 MIN_ZOOM, MAX_ZOOM = 0.02, 64.0
 SCENE_MARGIN = 100_000.0  # lets any image point sit under the cursor at any zoom

@@ -15,12 +15,12 @@ from PySide6.QtCore import QObject, Slot
 from studio.core.canvas_size import check_extents, expand_canvas_edit
 from studio.core.errors import ParamsError
 from studio.core.params import GenerationParams, snap_to_8
-from studio.ui.context_box import ContextBoxOverlay
-from studio.ui.expand_canvas import EdgeDragFilter, Extents, ask_extents
-from studio.ui.model_picker import native_side
+from studio.ui.inpaint.context_box import ContextBoxOverlay
+from studio.ui.inpaint.expand_canvas import EdgeDragFilter, Extents, ask_extents
+from studio.ui.models.picker import native_side
 
 if TYPE_CHECKING:
-    from studio.ui.main_window import MainWindow
+    from studio.ui.shell.main_window import MainWindow
 
 INPAINT_MODES = ("inpaint", "outpaint")
 OUTPAINT_STRENGTH = 1.0  # the new border is painted from scratch

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.core.session import Result
-from studio.ui.qtimage import to_qimage
+from studio.ui.canvas.qtimage import to_qimage
 
 BACKDROP = QColor(46, 46, 51)
 

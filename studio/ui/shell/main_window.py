@@ -19,29 +19,29 @@ from studio.core.errors import UserError
 from studio.core.imagefiles import save_png
 from studio.core.params import GenerationParams
 from studio.jobs.controller import JobController
-from studio.ui import actions as window_actions
-from studio.ui.brush_controls import BrushControls
-from studio.ui.canvas import CanvasView
-from studio.ui.dialogs import ask_canvas_size
-from studio.ui.generation import GenerationPresenter
-from studio.ui.history_panel import HistoryPresenter
-from studio.ui.inpaint_tools import InpaintTools
+from studio.ui.canvas.brush_controls import BrushControls
+from studio.ui.canvas.qtimage import from_qimage, to_qimage
+from studio.ui.canvas.view import CanvasView
+from studio.ui.generate.presenter import GenerationPresenter
+from studio.ui.generate.prompt_panel import PromptPanel
+from studio.ui.generate.queue_view import QueueView
+from studio.ui.inpaint.tools import InpaintTools
 from studio.ui.layers.presenter import LayersPresenter
-from studio.ui.models_presenter import ModelsPresenter
-from studio.ui.prompt_panel import PromptPanel
-from studio.ui.qtimage import from_qimage, to_qimage
-from studio.ui.queue_view import QueueView
-from studio.ui.settings import load_params, save_params
+from studio.ui.models.presenter import ModelsPresenter
+from studio.ui.shell import actions as window_actions
 from studio.ui.shell import menus as shell_menus
 from studio.ui.shell.autosave import Autosaver
+from studio.ui.shell.dialogs import ask_canvas_size
 from studio.ui.shell.files import FilesPresenter
+from studio.ui.shell.settings import load_params, save_params
+from studio.ui.shell.status import StatusBar
 from studio.ui.state.document_model import DocumentModel
-from studio.ui.status import StatusBar
-from studio.ui.sweep_dialog import SweepPresenter
-from studio.ui.upscale import UpscalePresenter
-from studio.ui.variations import Variation, VariationsStrip
-from studio.ui.variations_presenter import VariationsPresenter
-from studio.ui.vary import VaryPresenter
+from studio.ui.upscale.presenter import UpscalePresenter
+from studio.ui.variations.history_panel import HistoryPresenter
+from studio.ui.variations.presenter import VariationsPresenter
+from studio.ui.variations.strip import Variation, VariationsStrip
+from studio.ui.variations.sweep_dialog import SweepPresenter
+from studio.ui.variations.vary import VaryPresenter
 
 log = logging.getLogger(__name__)
 SAVE_FILTER = "PNG image (*.png)"

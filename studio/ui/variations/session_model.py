@@ -12,7 +12,7 @@ from PySide6.QtGui import QPixmap
 from studio.core.metadata import format_infotext
 from studio.core.params import GenerationParams
 from studio.core.session import Result, Session
-from studio.ui.qtimage import to_qimage
+from studio.ui.canvas.qtimage import to_qimage
 
 # The cached thumbnail fits this box; views draw it smaller (or, for tiny images, larger).
 MAX_THUMB = 384

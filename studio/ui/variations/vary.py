@@ -22,7 +22,7 @@ from studio.core.session import Result
 from studio.core.vary import IMG2IMG_STRENGTH, VARIATION_STRENGTH, VaryPlan, plan_vary
 
 if TYPE_CHECKING:
-    from studio.ui.main_window import MainWindow
+    from studio.ui.shell.main_window import MainWindow
 
 DEFAULT_COUNT = 4  # children per Vary when the panel's count is 1
 TIPS = {

@@ -22,16 +22,16 @@ from PySide6.QtWidgets import (
 )
 
 from studio.core.params import MAX_SEED, MODES, SCHEDULERS, GenerationParams, random_seed, snap_to_8
-from studio.ui.inpaint_controls import InpaintControls
-from studio.ui.model_picker import (
+from studio.ui.generate.prompt_counter import SyntaxNotice, TokenCounter
+from studio.ui.generate.prompt_extras_bar import PromptExtrasBar
+from studio.ui.inpaint.controls import InpaintControls
+from studio.ui.models.picker import (
     builtin_models,
     demo_hint,
     fill_models,
     follow_native_size,
     native_side,
 )
-from studio.ui.prompt_counter import SyntaxNotice, TokenCounter
-from studio.ui.prompt_extras_bar import PromptExtrasBar
 
 AUTO = "auto"
 SIZE_PRESETS = [

@@ -14,10 +14,10 @@ from studio.core.models.folders import add_model_dir, remove_model_dir
 from studio.core.models.recommended import Recommended
 from studio.core.settings import Settings
 from studio.jobs.model_jobs import DownloadQueue, ModelScan
-from studio.ui.models_dialog import ModelsDialog, download_key
+from studio.ui.models.dialog import ModelsDialog, download_key
 
 if TYPE_CHECKING:
-    from studio.ui.main_window import MainWindow
+    from studio.ui.shell.main_window import MainWindow
 
 BUILTIN_NAMES = (BUILTIN_DEFAULT, "tiny", "tiny-inpaint", "mini")
 

@@ -18,10 +18,10 @@ from PySide6.QtWidgets import QDialog
 from studio.core.errors import ParamsError
 from studio.core.params import GenerationParams
 from studio.jobs.upscale_job import LANCZOS, UpscaleProgress, UpscaleRequest
-from studio.ui.upscale_dialog import CANVAS, VARIATION, UpscaleChoice, UpscaleDialog
+from studio.ui.upscale.dialog import CANVAS, VARIATION, UpscaleChoice, UpscaleDialog
 
 if TYPE_CHECKING:
-    from studio.ui.main_window import MainWindow
+    from studio.ui.shell.main_window import MainWindow
 
 
 @dataclass(frozen=True)

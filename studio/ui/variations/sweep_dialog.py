@@ -35,7 +35,7 @@ from studio.core.sweep.plan import rough_time
 from studio.jobs.sweep_job import SweepRequest
 
 if TYPE_CHECKING:
-    from studio.ui.main_window import MainWindow
+    from studio.ui.shell.main_window import MainWindow
 
 NONE = "—"
 STEP_SECONDS_512 = 2.0  # a rough CPU step time for the estimate before a large sweep

@@ -10,7 +10,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QStyle, QToolBar
 
 if TYPE_CHECKING:
-    from studio.ui.main_window import MainWindow
+    from studio.ui.shell.main_window import MainWindow
 
 # (menu, text, shortcut) — the README's shortcut table is generated from this list.
 SHORTCUTS: list[tuple[str, str, str]] = [
@@ -229,7 +229,7 @@ def build(window: MainWindow) -> Actions:
         None,
         "Delete the selected variation",
     )
-    # Issue 5: stars, the grid, compare and export (studio.ui.variations_presenter).
+    # Issue 5: stars, the grid, compare and export (studio.ui.variations.presenter).
     a.add(
         "star",
         "&Star / unstar variation",

@@ -7,7 +7,7 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QImage, QPainter
 
 from studio.core.document import Document
-from studio.ui.qtimage import to_qimage
+from studio.ui.canvas.qtimage import to_qimage
 
 Box = tuple[int, int, int, int]  # left, top, right, bottom in image pixels
 

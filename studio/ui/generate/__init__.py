@@ -1,0 +1,1 @@
+"""Generating: the prompt panel and its parts, the queue, and the presenter that runs jobs."""

@@ -1,0 +1,1 @@
+"""Inpainting and outpainting: the inpaint options, the context box, Expand canvas."""

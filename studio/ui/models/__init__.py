@@ -1,0 +1,1 @@
+"""Models: the picker's defaults, Settings ▸ Models and its presenter."""

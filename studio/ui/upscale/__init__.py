@@ -1,0 +1,1 @@
+"""Upscaling: the Image ▸ Upscale dialog and its presenter."""

@@ -1,0 +1,1 @@
+"""Exploring results: the strip, the grid, Vary, sweeps, history and export."""
