@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from studio.core.params import MAX_SEED, MODES, SCHEDULERS, GenerationParams, random_seed, snap_to_8
 from studio.ui.generate.prompt_counter import SyntaxNotice, TokenCounter
 from studio.ui.generate.prompt_extras_bar import PromptExtrasBar
+from studio.ui.generate.variation_seed_row import VariationSeedRow
 from studio.ui.inpaint.controls import InpaintControls
 from studio.ui.models.picker import (
     builtin_models,
@@ -63,8 +64,9 @@ class _SettingsScroll(QScrollArea):
         hint = self.widget().sizeHint()
         return QSize(hint.width() + self.verticalScrollBar().sizeHint().width(), hint.height())
 
-    def minimumSizeHint(self) -> QSize:
-        return QSize(self.widget().minimumSizeHint().width(), 120)
+    def minimumSizeHint(self) -> QSize:  # room for the scroll bar, which covers the form
+        bar = self.verticalScrollBar().sizeHint().width()
+        return QSize(self.widget().minimumSizeHint().width() + bar, 120)
 
 
 class PromptPanel(QWidget):
@@ -152,6 +154,7 @@ class PromptPanel(QWidget):
         self.reuse_seed.setText("♻")
         self.reuse_seed.setToolTip("Reuse the last seed")
         self.reuse_seed.clicked.connect(self.use_last_seed)
+        self.variation = VariationSeedRow()
 
         self.width_box = QSpinBox()
         self.height_box = QSpinBox()
@@ -204,7 +207,9 @@ class PromptPanel(QWidget):
         seed_row.addWidget(self.seed, 1)
         seed_row.addWidget(self.random_seed)
         seed_row.addWidget(self.reuse_seed)
+        seed_row.addWidget(self.variation.toggle)
         form.addRow("Seed", seed_row)
+        form.addRow("", self.variation)
         size_row = QHBoxLayout()
         size_row.addWidget(self.width_box)
         size_row.addWidget(QLabel("×"))
@@ -248,6 +253,7 @@ class PromptPanel(QWidget):
         self.auto_mode = mode
         self.mode_hint.setText(f"canvas suggests <b>{mode}</b>")
         self.strength.setEnabled(self.effective_mode() != "txt2img")
+        self.variation.set_mode(self.effective_mode())
 
     def effective_mode(self) -> str:
         override = self.mode.currentData()
@@ -282,7 +288,7 @@ class PromptPanel(QWidget):
             count=self.count.value(),
             decode=str(self.decode.currentData()),
         )
-        return self.extras_bar.apply(self.inpaint.apply(params))
+        return self.extras_bar.apply(self.inpaint.apply(self.variation.apply(params)))
 
     def set_params(self, params: GenerationParams, include_seed: bool = True) -> None:
         """Fill the panel (Reuse parameters). The mode override is left alone."""
@@ -298,6 +304,7 @@ class PromptPanel(QWidget):
         if include_seed:
             self.random_seed.setChecked(False)
             self.seed.setValue(int(params.seed))
+            self.variation.set_params(params)
         self.width_box.setValue(snap_to_8(int(params.width)))
         self.height_box.setValue(snap_to_8(int(params.height)))
         self.strength.setValue(float(params.strength))
