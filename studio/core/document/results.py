@@ -69,3 +69,25 @@ def _paint_onto(doc: Document, layer: Layer, pixels: np.ndarray, label: str) -> 
     after[opaque] = pixels[opaque]
     rect = (0, 0, layer.width, layer.height)
     return LayerPixels(layer, rect, layer.pixels.copy(), after, doc.has_image, label)
+
+
+def open_as_layer_edit(
+    doc: Document,
+    image: np.ndarray,
+    params: GenerationParams | None,
+    label: str,
+    centre: tuple[float, float] | None = None,
+) -> Edit:
+    """A kept image (the History's) as a new opaque layer above the active one; nothing below
+    changes. One of another size is centred on `centre` (the view's centre; the canvas's by
+    default), except on a blank canvas, which takes the image's size instead."""
+    pixels = np.asarray(image, np.uint8)
+    height, width = pixels.shape[:2]
+    if (width, height) != (doc.width, doc.height) and not doc.has_image:
+        return doc.replace_image_edit(pixels, params, label)
+    x = y = 0
+    if (width, height) != (doc.width, doc.height):
+        cx, cy = centre if centre is not None else (doc.width / 2, doc.height / 2)
+        x, y = round(cx - width / 2), round(cy - height / 2)
+    layer = Layer(pixels, name=doc.unused_name(result_name(params)), kind="result", x=x, y=y)
+    return insert_layer_edit(doc, layer, label=label, params=params)

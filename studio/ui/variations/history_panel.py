@@ -1,5 +1,7 @@
 """The History dock: every result of every session, kept on disk (studio.core.history), by day,
-searchable by prompt, with star, Reuse parameters, Put on canvas and Open as document.
+searchable by prompt, with star, Reuse parameters, Open as layer (a new layer above the active
+one, undoable: nothing on the canvas is replaced) and Open as document; the same actions in the
+list's context menu.
 
 Each result the worker sends is written to the history folder as it arrives (the user data
 folder, or a folder chosen here, as A1111 keeps outputs/); over the size cap the oldest
@@ -13,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QSize, Qt, Slot
+from PySide6.QtCore import QObject, QPoint, QSize, Qt, Slot
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLineEdit,
+    QMenu,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -28,6 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.core.document.results import open_as_layer_edit
+from studio.core.errors import UserError
 from studio.core.history import DEFAULT_CAP_BYTES, History, HistoryEntry, default_history_dir
 from studio.core.params import GenerationParams
 
@@ -51,16 +56,18 @@ class HistoryPanel(QWidget):
         self.tree.setHeaderHidden(True)
         self.tree.setIconSize(QSize(ICON, ICON))
         self.tree.setSelectionMode(QTreeWidget.SelectionMode.SingleSelection)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.star = QPushButton("Star")
         self.reuse = QPushButton("Reuse parameters")
-        self.to_canvas = QPushButton("Put on canvas")
+        self.to_layer = QPushButton("Open as layer")
+        self.to_layer.setToolTip("Add the image as a new layer above the active one (undoable)")
         self.open_doc = QPushButton("Open as document")
         self.folder = QPushButton("Folder…")
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.starred_only)
         buttons = QHBoxLayout()
-        for button in (self.star, self.reuse, self.to_canvas, self.open_doc, self.folder):
+        for button in (self.star, self.reuse, self.to_layer, self.open_doc, self.folder):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -100,10 +107,11 @@ class HistoryPresenter(QObject):
         self.panel.starred_only.toggled.connect(lambda _c: self.refresh())
         self.panel.star.clicked.connect(self.toggle_star)
         self.panel.reuse.clicked.connect(self.reuse)
-        self.panel.to_canvas.clicked.connect(self.put_on_canvas)
+        self.panel.to_layer.clicked.connect(self.open_as_layer)
         self.panel.open_doc.clicked.connect(self.open_document)
         self.panel.folder.clicked.connect(self.choose_folder)
-        self.panel.tree.itemDoubleClicked.connect(lambda *_: self.put_on_canvas())
+        self.panel.tree.itemDoubleClicked.connect(lambda *_: self.open_as_layer())
+        self.panel.tree.customContextMenuRequested.connect(self._context_menu)
         self.refresh()
 
     def _setting(self, key: str, default: Any) -> Any:
@@ -193,13 +201,46 @@ class HistoryPresenter(QObject):
                 f"parameters of seed {entry.params.seed} filled in", 3000
             )
 
-    def put_on_canvas(self) -> None:
-        """Back into the strip as a result and onto the canvas (one undoable edit)."""
+    def open_as_layer(self) -> None:
+        """A new layer above the active one, named after its prompt and seed (one undo step)."""
         entry = self._need()
         if entry is None:
             return
-        result = self.window.strip.add(self.history.read(entry), entry.params, 0)
-        self.window.apply_variation(result)
+        try:
+            image = self.history.read(entry)
+        except UserError as exc:  # deleted or damaged since it was listed
+            self.window.show_error(f"history: {exc}")
+            return
+        window = self.window
+        label = f"Open seed {entry.params.seed} as layer"
+        edit = open_as_layer_edit(
+            window.model.document, image, entry.params, label, window.canvas.view_centre()
+        )
+        window.showing_variation = None  # the new layer, not a preview, is what shows
+        window.canvas.clear_preview()
+        window.model.push(edit)
+        window.status.showMessage(f"seed {entry.params.seed} opened as a layer", 3000)
+
+    def context_menu(self) -> QMenu:
+        """The list's context menu (for the selected image)."""
+        menu = QMenu(self.panel.tree)
+        entry = self.current()
+        for text, slot in (
+            ("Open as layer", self.open_as_layer),
+            ("Open as document", self.open_document),
+            ("Reuse parameters", self.reuse),
+            ("Unstar" if entry is not None and entry.starred else "Star", self.toggle_star),
+        ):
+            action = menu.addAction(text)
+            action.setEnabled(entry is not None)
+            action.triggered.connect(lambda _c=False, s=slot: s())
+        return menu
+
+    def _context_menu(self, pos: QPoint) -> None:
+        item = self.panel.tree.itemAt(pos)
+        if item is not None and item.data(0, ENTRY_ROLE):
+            self.panel.tree.setCurrentItem(item)
+        self.context_menu().exec(self.panel.tree.viewport().mapToGlobal(pos))
 
     def open_document(self) -> None:
         entry = self._need()
