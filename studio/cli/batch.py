@@ -27,6 +27,7 @@ from studio.core.batch_spec import BatchSpec, PlannedImage, load_spec
 from studio.core.errors import BatchSpecError, Cancelled, UserError
 from studio.core.export import INDEX_NAME, SHEET_NAME, ExportFolder
 from studio.core.imagefiles import read_image, read_mask
+from studio.core.sweep.batch_grids import write_batch_grids
 from studio.core.write_errors import check_writable
 
 INDEX_EVERY_S = 2.0  # rewrite index.json at most this often while rendering (and at the end)
@@ -196,7 +197,7 @@ def preflight(spec: BatchSpec, engine: Any) -> BatchSpec:
             side = native[key]
             item = replace(item, params=p.replace(width=side, height=side), size_given=True)
         images.append(item)
-    return BatchSpec(path=spec.path, images=images, format=spec.format, quality=spec.quality)
+    return replace(spec, images=images)
 
 
 Done = tuple[PlannedImage, str, Any]  # (planned image, file name, params in the file)
@@ -354,9 +355,13 @@ def run_spec(
     folder.write_index()
     entries = sorted(found + rendered, key=lambda entry: entry[0].index)
     folder.write_contact_sheet([(name, params) for _, name, params in entries])
+    grids = write_batch_grids(folder, spec.sweeps, {item.index: name for item, name, _ in entries})
+    if grids:
+        folder.write_index()
+    also = "".join(f", {path.name}" for path in grids)
     print(
         f"rendered {len(rendered)}, skipped {len(found)} already done: "
-        f"{len(spec.images)} images, {INDEX_NAME} and {SHEET_NAME} in {args.output}",
+        f"{len(spec.images)} images, {INDEX_NAME} and {SHEET_NAME}{also} in {args.output}",
         file=out,
     )
     return EXIT_OK

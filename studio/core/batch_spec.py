@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from studio.core.errors import BatchSpecError, UserError
 from studio.core.export.formats import DEFAULT_QUALITY, canonical_format
@@ -27,6 +27,9 @@ from studio.core.params import (
     parse_size,
 )
 from studio.core.prompts.wildcards import COMBINATIONS_KEY, has_wildcards, plan_images
+
+if TYPE_CHECKING:
+    from studio.core.sweep import SweepPlan
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -74,11 +77,23 @@ class PlannedImage:
 
 
 @dataclass(frozen=True)
+class BatchSweep:
+    """A job's `sweep` over one of its images: the batch images that are its cells, for the
+    labelled grid `studio batch` draws at the end (as `studio sweep` does)."""
+
+    job: int
+    plan: SweepPlan
+    cells: tuple[int, ...]  # the PlannedImage.index of each cell, in the plan's cell order
+    stem: str  # the grid's file name stem: "sweep-job2", or "sweep-job2-1", ... per image
+
+
+@dataclass(frozen=True)
 class BatchSpec:
     path: Path
     images: list[PlannedImage]
     format: str = "png"
     quality: int = DEFAULT_QUALITY
+    sweeps: list[BatchSweep] = field(default_factory=list)
 
     @property
     def models(self) -> list[str]:
@@ -240,7 +255,7 @@ def _plan_job(
     inputs: _Inputs,
     spec: Path,
     first_index: int,
-) -> list[PlannedImage]:
+) -> tuple[list[PlannedImage], list[BatchSweep]]:
     where = _Where(spec, number)
     layers: list[dict[str, Any]] = []
     for table in (top, job):
@@ -312,16 +327,33 @@ def _plan_job(
         ones = [params.replace(seed=seed, count=1) for seed in merged["seeds"]]
     else:
         ones = params.per_image()
+    plans: list[SweepPlan] = []
     if "sweep" in merged:
-        ones = _sweep_cells(merged["sweep"], ones, where)
+        plans = _sweep_plans(merged["sweep"], ones, where)
+        ones = [cell.params for plan in plans for cell in plan.cells]
+        # a size axis gives each cell its size: the model's native size must not replace it
+        size_given = size_given or any(
+            axis is not None and axis.kind.name == "size" for axis in plans[0].axes
+        )
     if merged.get("combinations"):
         ones = [one.replace(extra={**one.extra, COMBINATIONS_KEY: True}) for one in ones]
     try:  # wildcards resolve here, so the plan (and skipping done images) sees the real prompts
         wild = has_wildcards(params.prompt) or has_wildcards(params.negative)
         folders = wildcards() if wild else []
-        planned = [image for one in ones for image in plan_images(one, folders)]
+        expanded = [plan_images(one, folders) for one in ones]
     except UserError as exc:
         raise where.error(f"key 'prompt': {exc}") from exc
+    planned = [image for images in expanded for image in images]
+    firsts, position = [], first_index  # the batch index of each one's first image
+    for images in expanded:
+        firsts.append(position)
+        position += len(images)
+    sweeps, start = [], 0
+    for n, plan in enumerate(plans, start=1):
+        stem = f"sweep-job{number}" + (f"-{n}" if len(plans) > 1 else "")
+        cells = tuple(firsts[start : start + plan.count])
+        sweeps.append(BatchSweep(number, plan, cells, stem))
+        start += plan.count
     return [
         PlannedImage(
             index=first_index + n,
@@ -333,7 +365,7 @@ def _plan_job(
             size_given=size_given,
         )
         for n, image in enumerate(planned)
-    ]
+    ], sweeps
 
 
 def parse_spec(
@@ -372,12 +404,15 @@ def parse_spec(
         return found[0]
 
     images: list[PlannedImage] = []
+    sweeps: list[BatchSweep] = []
     for number, raw in enumerate(jobs, start=1):
         job_where = _Where(path, number)
         job = _normalise_keys(raw, JOB_KEYS, job_where)
         _check_types(job, job_where)
-        images += _plan_job(number, folders, top, job, inputs, path, len(images) + 1)
-    return BatchSpec(path=path, images=images, format=fmt, quality=quality)
+        planned, swept = _plan_job(number, folders, top, job, inputs, path, len(images) + 1)
+        images += planned
+        sweeps += swept
+    return BatchSpec(path=path, images=images, format=fmt, quality=quality, sweeps=sweeps)
 
 
 def load_spec(spec_path: str | Path) -> BatchSpec:
@@ -392,20 +427,17 @@ def load_spec(spec_path: str | Path) -> BatchSpec:
     return parse_spec(text, path)
 
 
-def _sweep_cells(
-    table: Any, bases: list[GenerationParams], where: _Where
-) -> list[GenerationParams]:
-    """A job's `sweep = { cfg = [4, 7, 10], steps = "10-30 (+10)" }`: every cell of the sweep
-    for each of the job's images (their axis values in extra['sweep'])."""
+def _sweep_plans(table: Any, bases: list[GenerationParams], where: _Where) -> list[SweepPlan]:
+    """A job's `sweep = { cfg = [4, 7, 10], steps = "10-30 (+10)" }`: a sweep over each of the
+    job's images (each cell's axis values in its extra['sweep'])."""
     from studio.core.sweep import MAX_IMAGES, plan_from_table
 
-    cells: list[GenerationParams] = []
+    plans: list[SweepPlan] = []
     for base in bases:
         try:
-            plan = plan_from_table(base, table)
+            plans.append(plan_from_table(base, table))
         except UserError as exc:
             raise where.error(f"key 'sweep': {exc}") from exc
-        cells += [cell.params for cell in plan.cells]
-        if len(cells) > MAX_IMAGES:
+        if sum(plan.count for plan in plans) > MAX_IMAGES:
             raise where.error(f"key 'sweep': the job would render more than {MAX_IMAGES} images")
-    return cells
+    return plans

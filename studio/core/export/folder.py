@@ -43,6 +43,8 @@ RESERVED_NAMES = {name_key(INDEX_NAME), name_key(SHEET_NAME)}
 # Params that say where an image was rendered, not what it is: "auto" matches any value.
 _PLACEMENT = ("device", "dtype")
 SOURCE_PREFIX = "source_"  # extra keys that identify the input image/mask (path, sha256)
+# extra keys of files drawn from the images (a sweep's grid): never taken for a planned image
+DERIVED_KEYS = ("sweep_grid",)
 
 
 class ExportError(UserError):
@@ -138,7 +140,7 @@ class ExportFolder:
                 params = GenerationParams.from_dict(self._index[path.name])
             if params is None and path.suffix.lower() != ".png":
                 params = read_embedded_params(path)
-            if params is not None:
+            if params is not None and not _derived(params):
                 found.setdefault(identity(params), []).append((path.name, params))
         return found
 
@@ -236,9 +238,32 @@ class ExportFolder:
         contact_sheet(items, tile=size).save(buffer, format="PNG", compress_level=1)
         return write_atomic(self.directory / SHEET_NAME, buffer.getvalue())
 
+    def write_derived(self, stem: str, data: bytes, params: GenerationParams) -> Path:
+        """Write `stem.png`, a file drawn from this folder's images (params.extra holds a
+        DERIVED_KEYS key), replacing the one an earlier run wrote; never over an image (then
+        `stem-2.png`, ...). Recorded in index.json."""
+        stem = sanitize_stem(stem)
+        number = 1
+        while True:
+            name = with_suffix(stem, number, ".png")
+            earlier = self._index.get(name, {}).get("extra")
+            ours = isinstance(earlier, dict) and any(key in earlier for key in DERIVED_KEYS)
+            taken = name_key(name) in self._claimed
+            if not taken and (ours or not os.path.lexists(self.directory / name)):
+                break
+            number += 1
+        self._claimed.add(name_key(name))
+        path = write_atomic(self.path_of(name), data)
+        self._index[name] = params.to_dict()
+        return path
+
     def finish(self) -> None:
         self.write_index()
         self.write_contact_sheet()
+
+
+def _derived(params: GenerationParams) -> bool:
+    return any(key in params.extra for key in DERIVED_KEYS)
 
 
 __all__ = ["INDEX_NAME", "SHEET_NAME", "ExportError", "ExportFolder", "identity", "same_image"]

@@ -12,10 +12,11 @@ from __future__ import annotations
 import io
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from studio.core.errors import Cancelled
 from studio.core.export import ExportFolder, NameTemplate
@@ -26,6 +27,7 @@ from studio.core.sweep.grid import draw_grid
 from studio.core.sweep.plan import Cell, SweepPlan, sweep_values
 
 Render = Callable[[GenerationParams], np.ndarray]
+GRID_KEY = "sweep_grid"  # a grid's extra: {"labels": [{"text", "box"}, ...]}
 
 
 def cell_stem(cell: Cell, plan: SweepPlan) -> str:
@@ -60,46 +62,56 @@ class SweepOutput:
         self.folder.write_index()
         return path
 
-    def grid_images(self) -> list[tuple[str, object, list[dict]]]:
+    def grid_images(self) -> list[tuple[str, Image.Image, list[dict]]]:
         """[(file name, PIL image, label dicts)] for each Z value."""
-        x, y, z = self.plan.axes
-        nx, ny, nz = self.plan.shape
         sizes = [(c.params.width, c.params.height) for c in self.plan.cells]
         cell_size = (max(w for w, _ in sizes), max(h for _, h in sizes))
-        corner = [f"X: {x.label}" if x else "", f"Y: {y.label}" if y else ""]
-        corner = [text for text in corner if text]
-        out = []
-        for iz in range(nz):
-            cells = [self.images.get(iz * nx * ny + n) for n in range(nx * ny)]
-            title = f"Z: {z.value_labels()[iz]}" if z else ""
-            image, labels = draw_grid(
-                cells,
-                nx,
-                ny,
-                x.value_labels() if x else [],
-                y.value_labels() if y else [],
-                corner=corner,
-                title=title,
-                cell_size=cell_size,
-            )
-            name = "grid.png" if nz == 1 else f"grid-z{iz + 1}.png"
-            out.append((name, image, [label.to_dict() for label in labels]))
-        return out
+        return sweep_grids(self.plan, self.images, cell_size)
 
     def finish(self) -> list[Path]:
         """Draw and write the grid(s) and the final index.json."""
         self.grids = []
         for name, image, labels in self.grid_images():
             buffer = io.BytesIO()
-            image.save(buffer, format="PNG")  # type: ignore[attr-defined]
+            image.save(buffer, format="PNG")
             path = write_atomic(self.directory / name, buffer.getvalue())
-            grid_params = self.plan.base.replace(
-                extra={**self.plan.base.extra, "sweep_grid": {"labels": labels}}
-            )
-            self.folder.record(name, grid_params)
+            self.folder.record(name, grid_params(self.plan, labels))
             self.grids.append(path)
         self.folder.write_index()
         return self.grids
+
+
+def grid_params(plan: SweepPlan, labels: list[dict]) -> GenerationParams:
+    """A grid's index.json entry: the sweep's base params, with where each label is drawn."""
+    return plan.base.replace(extra={**plan.base.extra, GRID_KEY: {"labels": labels}})
+
+
+def sweep_grids(
+    plan: SweepPlan, images: Mapping[int, np.ndarray], cell_size: tuple[int, int]
+) -> list[tuple[str, Image.Image, list[dict]]]:
+    """The labelled grid of each Z value, [(file name, image, label dicts)]: `images` maps a
+    cell's index to its pixels (a cell not there is drawn blank); cells fit into cell_size."""
+    x, y, z = plan.axes
+    nx, ny, nz = plan.shape
+    corner = [f"X: {x.label}" if x else "", f"Y: {y.label}" if y else ""]
+    corner = [text for text in corner if text]
+    out = []
+    for iz in range(nz):
+        cells = [images.get(iz * nx * ny + n) for n in range(nx * ny)]
+        title = f"Z: {z.value_labels()[iz]}" if z else ""
+        image, labels = draw_grid(
+            cells,
+            nx,
+            ny,
+            x.value_labels() if x else [],
+            y.value_labels() if y else [],
+            corner=corner,
+            title=title,
+            cell_size=cell_size,
+        )
+        name = "grid.png" if nz == 1 else f"grid-z{iz + 1}.png"
+        out.append((name, image, [label.to_dict() for label in labels]))
+    return out
 
 
 def run_sweep(
