@@ -3,7 +3,7 @@ before anything renders."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,14 +52,20 @@ class SweepPlan:
 
     def estimate_seconds(self, seconds_per_step_512: float) -> float:
         """A rough time: denoising steps scaled by pixels, at a given 512x512 step time."""
-        return sum(
-            _denoise_steps(c.params)
-            * seconds_per_step_512
-            * c.params.width
-            * c.params.height
-            / (512 * 512)
-            for c in self.cells
-        )
+        return self.estimate_by_model(lambda _model: seconds_per_step_512) or 0.0
+
+    def estimate_by_model(
+        self, seconds_per_step_512: Callable[[str], float | None]
+    ) -> float | None:
+        """As estimate_seconds, at each cell's model's step time; None while one is unknown."""
+        total = 0.0
+        for cell in self.cells:
+            seconds = seconds_per_step_512(cell.params.model)
+            if seconds is None:
+                return None
+            pixels = cell.params.width * cell.params.height
+            total += _denoise_steps(cell.params) * seconds * pixels / (512 * 512)
+        return total
 
     def describe(self) -> str:
         nx, ny, nz = self.shape

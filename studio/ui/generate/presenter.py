@@ -9,7 +9,10 @@ from PySide6.QtCore import QObject, QTimer, Slot
 
 from studio.core.errors import ParamsError
 from studio.core.params import GenerationParams
+from studio.core.speed import SpeedMeter
 from studio.jobs.controller import JobController
+from studio.jobs.queue import Job
+from studio.jobs.sweep_job import SWEEP
 
 if TYPE_CHECKING:
     from studio.ui.shell.main_window import MainWindow
@@ -26,6 +29,8 @@ class GenerationPresenter(QObject):
         self._job_params: dict[int, GenerationParams] = {}
         self._pending_preview: tuple[int, np.ndarray, tuple | None] | None = None
         self.previews_painted = 0
+        self.speed = SpeedMeter()  # recent images' step times, for the sweep's estimate
+        self._sweep_order: tuple[int, list[GenerationParams]] | None = None
         self.engine_state = "starting…"
         controller.state_changed.connect(self._on_state)
         controller.job_started.connect(self._on_started)
@@ -103,6 +108,7 @@ class GenerationPresenter(QObject):
         step, total = int(report.step), int(report.total)
         self.window.status.set_state(self._running_text(report.image_index, report.image_count))
         self.window.status.set_step(step, total, float(report.elapsed))
+        self._measure(job_id, report)
         if report.preview is not None:
             # Paint the newest preview once the event queue is drained, so the GUI never lags
             # behind the worker however fast steps arrive.
@@ -110,6 +116,31 @@ class GenerationPresenter(QObject):
             self._pending_preview = (job_id, report.preview, getattr(report, "box", None))
             if first:
                 QTimer.singleShot(0, self._paint_preview)
+
+    def _measure(self, job_id: int, report: object) -> None:
+        job = self.controller.current
+        if job is None or job.id != job_id:
+            return
+        params = self._image_params(job, int(report.image_index))
+        if params is not None:
+            self.speed.record(
+                (job_id, report.image_index),
+                params.model,
+                int(report.step),
+                float(report.elapsed),
+                params.width,
+                params.height,
+            )
+
+    def _image_params(self, job: Job, index: int) -> GenerationParams | None:
+        """The params of the image a step report is about (None: an upscale's tiles)."""
+        if job.kind == SWEEP:
+            if self._sweep_order is None or self._sweep_order[0] != job.id:
+                order = [cell.params for cell in job.request.plan.render_order()]
+                self._sweep_order = (job.id, order)
+            order = self._sweep_order[1]
+            return order[index] if 0 <= index < len(order) else None
+        return job.params if job.kind == "generate" else None
 
     def _paint_preview(self) -> None:
         if self._pending_preview is None:

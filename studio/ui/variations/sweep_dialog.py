@@ -1,7 +1,8 @@
 """Generate ▸ Sweep…: an X/Y/Z plot over the panel's settings, run as one queued job.
 
 The dialog checks the axes as you type (the image count, or the error), asks before more than
-CONFIRM_ABOVE images with the count and a time estimate, shows per-cell progress while the job
+CONFIRM_ABOVE images with the count and a time estimate (from the measured speed of recent
+images with the same model; unknown before the first), shows per-cell progress while the job
 runs, can cancel it (finished cells stay in the folder and the strip), and opens the variations
 grid when it ends.
 """
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from studio.ui.shell.main_window import MainWindow
 
 NONE = "—"
-STEP_SECONDS_512 = 2.0  # a rough CPU step time for the estimate before a large sweep
+UNKNOWN_TIME = "time unknown until the first image"
 
 
 class SweepDialog(QDialog):
@@ -129,6 +130,7 @@ class SweepPresenter(QObject):
         self.controller.step.connect(self._on_step)
         self.controller.result.connect(self._on_result)
         self.controller.job_finished.connect(self._on_finished)
+        self.controller.job_finished.connect(self._speed_known)
 
     def open(self) -> SweepDialog:
         self.refresh()
@@ -150,8 +152,7 @@ class SweepPresenter(QObject):
             self.dialog.summary.setText(f"<span style='color:#e06c5a'>{exc}</span>")
             self.dialog.run_button.setEnabled(False)
             return None
-        when = rough_time(plan.estimate_seconds(STEP_SECONDS_512))
-        self.dialog.summary.setText(f"{plan.describe()}, {when} on a CPU")
+        self.dialog.summary.setText(f"{plan.describe()}, {self.estimate(plan)}")
         self.dialog.run_button.setEnabled(self.job_id is None)
         return plan
 
@@ -176,12 +177,21 @@ class SweepPresenter(QObject):
         self.dialog.cancel_button.setEnabled(True)
         return self.job_id
 
+    def estimate(self, plan: SweepPlan) -> str:
+        """How long the sweep should take at the speed recent images were made."""
+        speed = self.window.generation.speed
+        seconds = plan.estimate_by_model(speed.seconds_per_step_512)
+        if seconds is None:
+            return UNKNOWN_TIME
+        rate = speed.steps_per_second_512(plan.base.model)
+        measured = f"{rate:.2g} it/s at 512×512" if rate else "speed of recent images"
+        return f"{rough_time(seconds)} (measured {measured})"
+
     def confirm(self, plan: SweepPlan) -> bool:
-        when = rough_time(plan.estimate_seconds(STEP_SECONDS_512))
         answer = QMessageBox.question(
             self.dialog,
             "Large sweep",
-            f"This sweep renders {plan.describe()}, {when} on a CPU. Run it?",
+            f"This sweep renders {plan.describe()}, {self.estimate(plan)}. Run it?",
         )
         return answer == QMessageBox.StandardButton.Yes
 
@@ -210,6 +220,11 @@ class SweepPresenter(QObject):
         if job_id == self.job_id:
             self.cells_done += 1
             self.dialog.progress.setValue(self.cells_done)
+
+    @Slot(int, str)
+    def _speed_known(self, _job_id: int, _outcome: str) -> None:
+        if self.dialog.isVisible():  # a finished job may have measured the speed
+            self.refresh()
 
     @Slot(int, str)
     def _on_finished(self, job_id: int, outcome: str) -> None:
