@@ -83,7 +83,9 @@ class BatchSweep:
 
     job: int
     plan: SweepPlan
-    cells: tuple[int, ...]  # the PlannedImage.index of each cell, in the plan's cell order
+    # the PlannedImage.index of each cell in the plan's order (its first image, when wildcards
+    # or `combinations` make a cell several images)
+    cells: tuple[int, ...]
     stem: str  # the grid's file name stem: "sweep-job2", or "sweep-job2-1", ... per image
 
 
