@@ -2,8 +2,10 @@
 
 Between-step checks (diffusers' step callback) leave the user waiting for a whole UNet call,
 seconds at real size on a CPU. As ComfyUI does, we check at the top of each Conv/Linear/Norm
-forward instead: raising Cancelled there abandons the call within a few milliseconds. The
-hooks exist only for the duration of one run and are removed even when it raises.
+forward instead: raising Cancelled there abandons the call within a few milliseconds. The one
+op longer than a layer, a big self-attention, is split into checked query chunks
+(studio.engine.attention_chunks). Both exist only for the duration of one run and are removed
+even when it raises.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 import torch
 
+from studio.engine.attention_chunks import CancellableAttention
 from studio.engine.types import check_cancel
 
 # Leaf layers that carry the work; checking before each one bounds the wait by one layer.
@@ -48,7 +51,8 @@ def cancel_inside(modules: list[torch.nn.Module], cancel: threading.Event | None
 
     handles = [layer.register_forward_pre_hook(before) for m in modules for layer in _layers(m)]
     try:
-        yield len(handles)
+        with CancellableAttention(cancel):
+            yield len(handles)
     finally:
         for handle in handles:
             handle.remove()
