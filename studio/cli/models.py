@@ -47,10 +47,13 @@ def print_models(settings: Settings, compute_hashes: bool = False) -> None:
     from studio.core.models.defaults import default_model
     from studio.core.models.hashes import short_hash
     from studio.core.models.scan import by_kind, scan_models
+    from studio.engine.models.mini import MINI_LABEL, MINI_NAME, mini_available
     from studio.engine.models.tiny import TINY_NAMES
 
     entries = scan_models(settings.model_dirs, upscaler_roots=settings.upscaler_dirs)
     print(f"Default model: {default_model(entries)}")
+    if mini_available():
+        print(f"{MINI_NAME}  {MINI_LABEL}")
     print(f"Built-in: {', '.join(TINY_NAMES)} (random weights, for tests)")
     for kind, group in by_kind(entries).items():
         if not group:
