@@ -1,7 +1,8 @@
 """Latents to pixels: the model's VAE, or TAESD for the "Fast" decode.
 
 Half precision can overflow inside a VAE (the classic black image): a decode that comes out
-with NaN/inf is redone in float32 rather than returned.
+with NaN/inf is redone in float32 rather than returned. A decode too big for free memory is done
+in tiles (studio.engine.vae_memory).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from typing import Any
 
 import numpy as np
 import torch
+
+from studio.engine.vae_memory import can_tile, is_out_of_memory, needs_tiling, tiled
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +34,22 @@ def _unscale(vae: Any, latents: torch.Tensor) -> torch.Tensor:
 
 
 def _decode(vae: Any, latents: torch.Tensor) -> torch.Tensor:
-    out = vae.decode(latents.to(vae.dtype), return_dict=False)[0]
-    return out
+    latents = latents.to(vae.dtype)
+    if needs_tiling(vae, latents):
+        log.info(
+            "decoding %s latents in tiles: a whole decode would not fit in free memory",
+            tuple(latents.shape),
+        )
+        with tiled(vae):
+            return vae.decode(latents, return_dict=False)[0]
+    try:
+        return vae.decode(latents, return_dict=False)[0]
+    except Exception as error:
+        if not (is_out_of_memory(error) and can_tile(vae)) or getattr(vae, "use_tiling", False):
+            raise
+    log.warning("the VAE decode ran out of memory; decoding again in tiles")
+    with tiled(vae):
+        return vae.decode(latents, return_dict=False)[0]
 
 
 def _decode_float32(vae: Any, latents: torch.Tensor) -> torch.Tensor:

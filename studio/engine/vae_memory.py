@@ -1,0 +1,65 @@
+"""Big decodes in tiles: a VAE decode that would not fit in free memory, or that runs out of it,
+is done tile by tile (diffusers' tiled decode) instead of failing.
+
+The estimate is ComfyUI's for SD-family VAEs: about 2178 × 64 bytes per latent pixel per byte of
+dtype (512² in float32 ≈ 2.3 GB, 1024² ≈ 9 GB). Tiling changes pixels slightly along tile seams,
+so it is used only when the whole decode would not fit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import torch
+
+log = logging.getLogger(__name__)
+
+BYTES_PER_LATENT_PIXEL = 2178 * 64
+HEADROOM = 0.8  # leave a fifth of the free memory to everything else
+
+
+def estimated_decode_bytes(latents: torch.Tensor, dtype: torch.dtype) -> int:
+    batch, _, height, width = latents.shape
+    return BYTES_PER_LATENT_PIXEL * height * width * batch * torch.finfo(dtype).bits // 8
+
+
+def free_bytes(device: torch.device) -> int:
+    """Memory the decode may use on `device` now."""
+    if device.type == "cuda":
+        return int(torch.cuda.mem_get_info(device)[0])
+    import psutil
+
+    return int(psutil.virtual_memory().available)
+
+
+def can_tile(vae: Any) -> bool:
+    return callable(getattr(vae, "enable_tiling", None))
+
+
+def needs_tiling(vae: Any, latents: torch.Tensor) -> bool:
+    if not can_tile(vae):
+        return False
+    need = estimated_decode_bytes(latents, vae.dtype)
+    return need > HEADROOM * free_bytes(latents.device)
+
+
+def is_out_of_memory(error: BaseException) -> bool:
+    if isinstance(error, (MemoryError, torch.OutOfMemoryError)):
+        return True
+    # The CPU allocator reports as a plain RuntimeError.
+    return isinstance(error, RuntimeError) and "can't allocate memory" in str(error)
+
+
+@contextlib.contextmanager
+def tiled(vae: Any) -> Iterator[None]:
+    """Tiled decoding for the duration of the block; the VAE's own setting is restored after."""
+    before = bool(getattr(vae, "use_tiling", False))
+    vae.enable_tiling()
+    try:
+        yield
+    finally:
+        if not before:
+            vae.disable_tiling()
