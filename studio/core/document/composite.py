@@ -14,6 +14,7 @@ within cache-friendly memory.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 import numpy as np
 
@@ -40,41 +41,66 @@ BLENDS: dict[str, Blend] = {
 }
 
 
+def visible(layers: Sequence[Layer]) -> list[Layer]:
+    return [layer for layer in layers if layer.visible and layer.opacity > 0]
+
+
 def composite(
     layers: Sequence[Layer],
     size: tuple[int, int],
     rect: Rect | None = None,
     background: tuple[int, int, int] | None = None,
+    backdrop: Backdrop | None = None,
 ) -> np.ndarray:
     """uint8 RGBA (straight alpha) of `rect` of the visible stack, bottom layer first.
 
     With `background`, the stack is composited over that opaque colour (alpha is then 255).
+    With `backdrop`, `layers` are only those above it and compositing starts from its
+    accumulators (studio.core.document.backdrop), with results identical to the whole stack.
     """
     width, height = size
     x0, y0, x1, y1 = rect if rect is not None else (0, 0, width, height)
     x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, width), min(y1, height)
     out = np.zeros((max(y1 - y0, 0), max(x1 - x0, 0), 4), np.uint8)
-    shown = [layer for layer in layers if layer.visible and layer.opacity > 0]
+    shown = visible(layers)
     for top in range(y0, y1, BAND_ROWS):
         band = (x0, top, x1, min(top + BAND_ROWS, y1))
-        out[top - y0 : band[3] - y0] = _composite_band(shown, band, background)
+        if backdrop is not None:
+            prem, alpha = backdrop.read(band)
+        else:
+            prem, alpha = start_band(band, background)
+        accumulate(shown, band, prem, alpha)
+        out[top - y0 : band[3] - y0] = finish_band(prem, alpha)
     return out
 
 
-def _composite_band(
-    layers: Sequence[Layer], band: Rect, background: tuple[int, int, int] | None
-) -> np.ndarray:
-    # Accumulates premultiplied colour (P = C·α), so a normal layer costs two multiply-adds
-    # and only blend modes need the backdrop's straight colour back.
+class Backdrop(Protocol):
+    def read(self, band: Rect) -> tuple[np.ndarray, np.ndarray]:
+        """Fresh (premultiplied RGB, alpha) float32 accumulators of the layers below, for band."""
+        ...
+
+
+def start_band(
+    band: Rect, background: tuple[int, int, int] | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The empty (or background-coloured) accumulators of a band."""
     bx0, by0, bx1, by1 = band
     shape = (by1 - by0, bx1 - bx0)
     if background is None:
-        prem = np.zeros((*shape, 3), np.float32)
-        alpha = np.zeros((*shape, 1), np.float32)
-    else:
-        prem = np.empty((*shape, 3), np.float32)
-        prem[:] = np.asarray(background, np.float32) / 255.0
-        alpha = np.ones((*shape, 1), np.float32)
+        return np.zeros((*shape, 3), np.float32), np.zeros((*shape, 1), np.float32)
+    prem = np.empty((*shape, 3), np.float32)
+    prem[:] = np.asarray(background, np.float32) / 255.0
+    return prem, np.ones((*shape, 1), np.float32)
+
+
+def accumulate(layers: Sequence[Layer], band: Rect, prem: np.ndarray, alpha: np.ndarray) -> None:
+    """Composite `layers` over the band's accumulators, in place.
+
+    Accumulates premultiplied colour (P = C·α), so a normal layer costs two multiply-adds
+    and only blend modes need the backdrop's straight colour back. Every operation is per
+    pixel, so how a rect is cut into bands or tiles never changes a result.
+    """
+    bx0, by0 = band[0], band[1]
     for layer in layers:
         part = intersect(layer.rect, band)
         if part is None:
@@ -108,8 +134,12 @@ def _composite_band(
         pb += cs
         ab *= keep
         ab += a_s
+
+
+def finish_band(prem: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """Straight-alpha uint8 RGBA of the accumulators."""
     color = np.divide(prem, alpha, out=np.zeros_like(prem), where=alpha > 0)
-    out = np.empty((*shape, 4), np.uint8)
+    out = np.empty((*prem.shape[:2], 4), np.uint8)
     np.rint(np.clip(color, 0.0, 1.0) * 255.0, out=color)
     out[:, :, :3] = color
     out[:, :, 3:] = np.rint(np.clip(alpha, 0.0, 1.0) * 255.0)

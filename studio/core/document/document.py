@@ -16,6 +16,7 @@ import numpy as np
 
 from studio.core import brush
 from studio.core.brush import Rect
+from studio.core.document.backdrop import TiledBackdrop
 from studio.core.document.composite import composite, flatten_over
 from studio.core.document.edits import InvertMask, MaskPatch, ReplaceImage, _State
 from studio.core.document.layer import Layer
@@ -40,6 +41,7 @@ class Document:
     _rgba: np.ndarray | None = field(default=None, repr=False)
     _rgb: np.ndarray | None = field(default=None, repr=False)
     _dirty: Rect | None = field(default=None, repr=False)
+    _backdrop: TiledBackdrop | None = field(default=None, repr=False)
 
     @classmethod
     def blank(cls, width: int = 512, height: int = 512) -> Document:
@@ -125,10 +127,23 @@ class Document:
             return
         x0, y0, x1, y1 = self._dirty
         self._dirty = None
-        rgba = composite(self.layers, (self.width, self.height), (x0, y0, x1, y1))
+        size, rect = (self.width, self.height), (x0, y0, x1, y1)
+        backdrop = self._backdrop
+        if backdrop is not None and backdrop.valid_for(self.layers):
+            rgba = composite(self.layers[backdrop.count :], size, rect, backdrop=backdrop)
+        else:
+            rgba = composite(self.layers, size, rect)
         self._rgba[y0:y1, x0:x1] = rgba
         assert self._rgb is not None
         self._rgb[y0:y1, x0:x1] = flatten_over(rgba, WHITE)
+
+    def begin_layer_paint(self, layer: Layer) -> None:
+        """A stroke on `layer` starts: keep the composite of the layers below it until it ends."""
+        index = next(i for i, candidate in enumerate(self.layers) if candidate is layer)
+        self._backdrop = TiledBackdrop(self.layers[:index], (self.width, self.height))
+
+    def end_layer_paint(self) -> None:
+        self._backdrop = None
 
     def composite_rgba(self) -> np.ndarray:
         """The visible stack, straight-alpha RGBA (read-only view of the cache)."""

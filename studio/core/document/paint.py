@@ -36,6 +36,7 @@ class PaintStroke:
         self._before = layer.pixels.copy()
         self._cover = np.zeros(layer.pixels.shape[:2], np.uint8)
         self._rect: Rect | None = None
+        doc.begin_layer_paint(layer)
 
     def segment(
         self,
@@ -80,6 +81,7 @@ class PaintStroke:
 
     def finish(self, label: str | None = None) -> LayerPixels | None:
         """The stroke as an undoable edit (already applied), or None when nothing changed."""
+        self.doc.end_layer_paint()
         rect = self._rect
         if rect is None:
             return None
@@ -95,6 +97,7 @@ class PaintStroke:
         )
 
     def cancel(self) -> Rect | None:
+        self.doc.end_layer_paint()
         if self._rect is None:
             return None
         x0, y0, x1, y1 = self._rect
