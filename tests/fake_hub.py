@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 COMMIT = "a" * 40
 RESOLVE = re.compile(r"^/(?P<repo>[^/]+/[^/]+)/resolve/(?P<rev>[^/]+)/(?P<file>.+)$")
@@ -155,3 +157,18 @@ class FakeHub:
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def put_in_cache(cache: Path, repo_id: str, filename: str, data: bytes) -> Path:
+    """Lay a file out in a Hugging Face cache as huggingface_hub does (blob, snapshot link,
+    refs/main), as if it had been downloaded; the snapshot path."""
+    folder = cache / ("models--" + repo_id.replace("/", "--"))
+    blob = folder / "blobs" / hashlib.sha256(data).hexdigest()
+    blob.parent.mkdir(parents=True, exist_ok=True)
+    blob.write_bytes(data)
+    pointer = folder / "snapshots" / COMMIT / filename
+    pointer.parent.mkdir(parents=True, exist_ok=True)
+    os.symlink(os.path.relpath(blob, pointer.parent), pointer)
+    (folder / "refs").mkdir(exist_ok=True)
+    (folder / "refs" / "main").write_text(COMMIT)
+    return pointer

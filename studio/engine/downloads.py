@@ -268,8 +268,12 @@ def download_file(
 
 def pick_repo_files(files: list[str]) -> list[str]:
     """The files worth fetching from a whole repo: a diffusers pipeline's components (full
-    precision, no root-level single-file duplicates), else its weights and configs."""
+    precision, no root-level single-file duplicates), one diffusers model (TAESD: its config
+    and weights, not the other formats beside them), else its weights and configs."""
     wanted = (".json", ".txt", ".safetensors")
+    model = ["config.json", "diffusion_pytorch_model.safetensors"]
+    if "model_index.json" not in files and all(name in files for name in model):
+        return model
     if "model_index.json" in files:
         return [
             f
