@@ -74,7 +74,7 @@ RECOMMENDED: tuple[Recommended, ...] = (
         "ai-forever/Real-ESRGAN",
         "RealESRGAN_x4.pth",
         "67 MB",
-        "none stated on the model card (Real-ESRGAN's code is BSD-3-Clause)",
+        "licence not stated on its card (Real-ESRGAN's code: BSD-3-Clause)",
         "Upscales 4× with sharp detail (Image ▸ Upscale).",
     ),
 )
