@@ -11,14 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-keyring = pytest.importorskip("keyring")  # the `test` extra installs it
-
-from keyring.backends import fail  # noqa: E402
-
-from studio.core.hub_token import ACCOUNT, SERVICE, TokenStore  # noqa: E402
-from studio.engine.downloads import TokenRequired, download, download_file  # noqa: E402
-from tests.fake_hub import FakeHub  # noqa: E402
-from tests.fake_keyring import MemoryKeyring  # noqa: E402
+from studio.core.hub_token import ACCOUNT, SERVICE, TokenStore
+from studio.engine.downloads import TokenRequired, download, download_file
+from tests.fake_hub import FakeHub
 
 REPO = "bigcorp/gated-xl"
 RIGHT = "hf_right_token_123"
@@ -40,7 +35,14 @@ def hub(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def memory_keyring():
+def keyring():
+    return pytest.importorskip("keyring")  # optional; the `test` extra installs it
+
+
+@pytest.fixture
+def memory_keyring(keyring):
+    from tests.fake_keyring import MemoryKeyring
+
     before = keyring.get_keyring()
     backend = MemoryKeyring()
     keyring.set_keyring(backend)
@@ -93,12 +95,14 @@ def test_the_token_goes_to_the_keyring_and_survives_a_restart(memory_keyring, mo
     assert memory_keyring.passwords == {} and TokenStore().get() is None
 
 
-def test_hf_token_in_the_environment_is_used(memory_keyring, monkeypatch):
+def test_hf_token_in_the_environment_is_used(monkeypatch):
     monkeypatch.setenv("HF_TOKEN", "hf_from_env")
     assert TokenStore().get() == "hf_from_env"
 
 
-def test_without_a_keyring_backend_the_token_lives_for_this_session_only():
+def test_without_a_keyring_backend_the_token_lives_for_this_session_only(keyring):
+    from keyring.backends import fail
+
     before = keyring.get_keyring()
     keyring.set_keyring(fail.Keyring())
     try:
@@ -121,35 +125,44 @@ def test_without_the_keyring_package_the_token_lives_for_this_session_only(monke
     assert store.get() == RIGHT
 
 
-def test_cli_download_takes_the_token_from_hf_token_or_the_keyring(hub, tmp_path):
+def _cli(env: dict[str, str]) -> subprocess.CompletedProcess:
+    run = [sys.executable, "-m", "studio", "download", REPO, "--file", "model.safetensors"]
+    return subprocess.run(run, capture_output=True, text=True, env=env, timeout=120)
+
+
+@pytest.fixture
+def cli_env(hub):
     env = {**os.environ, "HF_HUB_OFFLINE": "0"}
     env.pop("HF_TOKEN", None)
-    run = [sys.executable, "-m", "studio", "download", REPO, "--file", "model.safetensors"]
-    refused = subprocess.run(run, capture_output=True, text=True, env=env, timeout=120)
+    return env
+
+
+def test_cli_download_says_to_set_hf_token_and_takes_it_from_there(hub, cli_env):
+    refused = _cli(cli_env)
     assert refused.returncode == 2
     lines = refused.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and "HF_TOKEN" in lines[0]
     assert "Traceback" not in refused.stderr
-    done = subprocess.run(
-        run, capture_output=True, text=True, env={**env, "HF_TOKEN": RIGHT}, timeout=120
-    )
+    done = _cli({**cli_env, "HF_TOKEN": RIGHT})
     assert done.returncode == 0, done.stderr
-    assert "downloaded:" in done.stdout
-    # now from the keyring, into a fresh cache (so it really downloads again)
+    path = Path(done.stdout.split("downloaded:", 1)[1].strip())
+    assert path.read_bytes() == DATA and hub.auth[-1] == f"Bearer {RIGHT}"
+
+
+def test_cli_download_takes_the_token_from_the_keyring(hub, cli_env, keyring, tmp_path):
     secrets = tmp_path / "keyring.json"
     secrets.write_text(json.dumps({f"{SERVICE}/{ACCOUNT}": RIGHT}))
-    keyring_env = {
-        **env,
-        "HF_HUB_CACHE": str(tmp_path / "hf2"),
-        "PYTHON_KEYRING_BACKEND": "tests.fake_keyring.FileKeyring",
-        "STUDIO_TEST_KEYRING": str(secrets),
-    }
-    from_keyring = subprocess.run(run, capture_output=True, text=True, env=keyring_env, timeout=120)
-    assert from_keyring.returncode == 0, from_keyring.stderr
-    assert hub.auth[-1] == f"Bearer {RIGHT}"
-    path = from_keyring.stdout.split("downloaded:", 1)[1].strip()
-    assert path.startswith(str(tmp_path / "hf2"))
-    assert Path(path).read_bytes() == DATA
+    done = _cli(
+        {
+            **cli_env,
+            "PYTHON_KEYRING_BACKEND": "tests.fake_keyring.FileKeyring",
+            "STUDIO_TEST_KEYRING": str(secrets),
+        }
+    )
+    assert done.returncode == 0, done.stderr
+    assert hub.auth == [f"Bearer {RIGHT}"] * len(hub.auth) and hub.auth
+    path = Path(done.stdout.split("downloaded:", 1)[1].strip())
+    assert path.read_bytes() == DATA
 
 
 def test_a_403_for_a_valid_token_says_to_accept_the_licence(hub):

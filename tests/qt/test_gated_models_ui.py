@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QLabel
 
-keyring = pytest.importorskip("keyring")  # the `test` extra installs it
+keyring = pytest.importorskip("keyring")  # optional; the `test` extra installs it
 
 from keyring.backends import fail  # noqa: E402
 
