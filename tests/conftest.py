@@ -9,6 +9,11 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ.pop("STUDIO_MODEL_DIRS", None)
 os.environ.pop("STUDIO_UPSCALER_DIRS", None)
+# Never send or store the developer's own Hugging Face token: no HF_TOKEN, no `hf auth login`
+# file, and keyring's do-nothing backend (tests that need one set a fake with set_keyring).
+os.environ.pop("HF_TOKEN", None)
+os.environ["HF_TOKEN_PATH"] = os.path.join(os.sep, "nonexistent", "studio-tests", "hf-token")
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
 # `auto` precision would be bfloat16 on CPUs with native bf16: pin float32 so pixels do not
 # depend on the machine (tests of the auto choice monkeypatch the detection themselves).
 os.environ["STUDIO_CPU_BF16"] = "0"
@@ -26,6 +31,7 @@ def _isolated_user_dirs(
     monkeypatch.setenv("STUDIO_LOG_DIR", str(base / "logs"))
     monkeypatch.setenv("STUDIO_CACHE_DIR", str(base / "cache"))
     monkeypatch.setenv("STUDIO_DATA_DIR", str(base / "data"))
+    monkeypatch.setenv("HF_HUB_CACHE", str(base / "hf-cache"))  # the scans never list the real one
     monkeypatch.setenv("STUDIO_HISTORY_DIR", str(tmp_path_factory.mktemp("history")))
 
 

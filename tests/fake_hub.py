@@ -1,15 +1,22 @@
 """A local HTTP server on 127.0.0.1 that answers like the Hugging Face hub for file downloads:
 HEAD/GET /{repo}/resolve/{revision}/{file} with X-Repo-Commit, ETag (sha256 for LFS files),
-X-Linked-Size and Range support, plus /api/models/{repo}/tree/{rev} for the file list."""
+X-Linked-Size and Range support, plus /api/models/{repo}/tree/{rev} for the file list.
+
+A repo listed in `tokens` is gated: without an Authorization header it answers 401 with
+X-Error-Code GatedRepo, with a wrong token 401 "Invalid credentials in Authorization header"
+(as the hub does), with a valid token in `no_access` (licence not accepted) 403 GatedRepo, and
+with the right one as usual."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 COMMIT = "a" * 40
 RESOLVE = re.compile(r"^/(?P<repo>[^/]+/[^/]+)/resolve/(?P<rev>[^/]+)/(?P<file>.+)$")
@@ -24,6 +31,9 @@ class FakeHub:
         self.drop_after: int | None = None  # close the connection after this many body bytes
         self.broken = False  # answer 500 to every request (after a drop)
         self.ranges: list[str | None] = []  # Range header of each GET
+        self.tokens: dict[str, str] = {}  # gated repo -> the token that opens it
+        self.no_access: set[str] = set()  # valid tokens whose user has not accepted the licence
+        self.auth: list[str | None] = []  # Authorization header of each request to a gated repo
         hub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -50,6 +60,29 @@ class FakeHub:
                 for key, value in (extra or {}).items():
                     self.send_header(key, value)
 
+            def _refused(self, repo: str) -> bool:
+                """Answer 401/403 (and say True) unless the token opens a gated repo."""
+                if repo not in hub.tokens:
+                    return False
+                sent = self.headers.get("Authorization")
+                hub.auth.append(sent)
+                if sent == f"Bearer {hub.tokens[repo]}":
+                    return False
+                forbidden = sent is not None and sent.removeprefix("Bearer ") in hub.no_access
+                self.send_response(403 if forbidden else 401)
+                if sent is None or forbidden:
+                    self.send_header("X-Error-Code", "GatedRepo")
+                    self.send_header(
+                        "X-Error-Message", f"Access to model {repo} is restricted. Please log in."
+                    )
+                else:
+                    self.send_header(
+                        "X-Error-Message", "Invalid credentials in Authorization header"
+                    )
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return True
+
             def _missing(self):
                 status = 500 if hub.broken else 404
                 self.send_response(status)
@@ -58,7 +91,9 @@ class FakeHub:
                 self.end_headers()
 
             def do_HEAD(self):
-                _, data = self._lookup()
+                match, data = self._lookup()
+                if match and self._refused(match["repo"]):
+                    return None
                 if data is None:
                     return self._missing()
                 self._headers(data, extra={"Content-Length": str(len(data))})
@@ -67,6 +102,8 @@ class FakeHub:
             def do_GET(self):
                 api = API.match(self.path)
                 if api and not hub.broken:
+                    if self._refused(api["repo"]):
+                        return None
                     body = json.dumps(
                         [
                             {"type": "file", "path": f, "size": len(d), "oid": "0" * 40}
@@ -79,7 +116,9 @@ class FakeHub:
                     self.end_headers()
                     self.wfile.write(body)
                     return
-                _, data = self._lookup()
+                match, data = self._lookup()
+                if match and self._refused(match["repo"]):
+                    return None
                 if data is None:
                     return self._missing()
                 wanted = self.headers.get("Range")
@@ -118,3 +157,18 @@ class FakeHub:
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def put_in_cache(cache: Path, repo_id: str, filename: str, data: bytes) -> Path:
+    """Lay a file out in a Hugging Face cache as huggingface_hub does (blob, snapshot link,
+    refs/main), as if it had been downloaded; the snapshot path."""
+    folder = cache / ("models--" + repo_id.replace("/", "--"))
+    blob = folder / "blobs" / hashlib.sha256(data).hexdigest()
+    blob.parent.mkdir(parents=True, exist_ok=True)
+    blob.write_bytes(data)
+    pointer = folder / "snapshots" / COMMIT / filename
+    pointer.parent.mkdir(parents=True, exist_ok=True)
+    os.symlink(os.path.relpath(blob, pointer.parent), pointer)
+    (folder / "refs").mkdir(exist_ok=True)
+    (folder / "refs" / "main").write_text(COMMIT)
+    return pointer

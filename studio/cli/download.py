@@ -1,4 +1,7 @@
-"""`studio download ID [--file NAME]`: fetch into the HF cache with progress; resumable."""
+"""`studio download ID [--file NAME]`: fetch into the HF cache with progress; resumable.
+
+Gated and private models take the token from HF_TOKEN or the OS keyring (where the app saved
+it); a 401/403 is one `error:` line that says to set HF_TOKEN."""
 
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ def register(subparsers: Any) -> None:
 
 
 def run_download(args: argparse.Namespace) -> int:
+    from studio.core.hub_token import TokenStore
     from studio.engine.downloads import DownloadProgress, download
 
     shown = {"line": ""}
@@ -30,8 +34,16 @@ def run_download(args: argparse.Namespace) -> int:
             shown["line"] = line
             print("\r" + line.ljust(78), end="", file=sys.stderr, flush=True)
 
-    path = download(args.repo_id, args.file, revision=args.revision, on_progress=report)
-    if shown["line"]:
-        print(file=sys.stderr)
+    try:
+        path = download(
+            args.repo_id,
+            args.file,
+            revision=args.revision,
+            on_progress=report,
+            token=TokenStore().get(),
+        )
+    finally:
+        if shown["line"]:  # end the progress line, so an error starts on a line of its own
+            print(file=sys.stderr)
     print(f"downloaded: {path}")
     return 0

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from studio.core.errors import Cancelled, UserError
+from studio.core.hub_token import ENV_VAR, TOKEN_PAGE
 
 PARTIAL_SUFFIX = ".studio-partial"
 SPEED_AFTER_S = 0.5  # report speed and ETA once this much of the transfer is measured
@@ -29,6 +30,34 @@ SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 class DownloadError(UserError):
     """A download that cannot proceed: offline, not found, needs a token, network failure."""
+
+
+class TokenRequired(DownloadError):
+    """The hub answered 401/403: the repo is gated or private, or the token was refused.
+
+    reason: "missing" (no token was sent), "refused" (the token is not valid) or "forbidden"
+    (the token is valid but may not read this repo: its licence is not accepted yet)."""
+
+    def __init__(self, repo_id: str, reason: str, status: int | None) -> None:
+        self.repo_id, self.reason, self.status = repo_id, reason, status
+        page = f"https://huggingface.co/{repo_id}"
+        if reason == "refused":
+            text = (
+                f"the hub refused the Hugging Face token for {repo_id} (HTTP {status}); make a "
+                f"new read token at {TOKEN_PAGE} and put it in {ENV_VAR}"
+            )
+        elif reason == "forbidden":
+            text = (
+                f"the Hugging Face token may not read {repo_id} (HTTP {status}); accept the "
+                f"model's licence at {page} or put a token that can read it in {ENV_VAR}"
+            )
+        else:
+            text = (
+                f"{repo_id} needs a Hugging Face token (HTTP {status}: a gated or private "
+                f"model, or a mistyped id); accept its licence at {page}, make a read token at "
+                f"{TOKEN_PAGE} and put it in {ENV_VAR}"
+            )
+        super().__init__(text)
 
 
 @dataclass(frozen=True)
@@ -70,7 +99,14 @@ def _storage(repo_id: str) -> Path:
     return Path(cache) / repo_folder_name(repo_id=repo_id, repo_type="model")
 
 
-def _explain(exc: Exception, repo_id: str, filename: str) -> DownloadError:
+def _status(exc: Exception) -> int | None:
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    return status if isinstance(status, int) else None
+
+
+def _explain(
+    exc: Exception, repo_id: str, filename: str, token: str | None = None
+) -> DownloadError:
     from huggingface_hub.errors import (
         EntryNotFoundError,
         GatedRepoError,
@@ -82,19 +118,18 @@ def _explain(exc: Exception, repo_id: str, filename: str) -> DownloadError:
     what = f"{repo_id}/{filename}"
     if isinstance(exc, OfflineModeIsEnabled):
         return DownloadError(f"cannot download {what}: offline mode is on (unset HF_HUB_OFFLINE)")
-    if isinstance(exc, GatedRepoError):
-        return DownloadError(
-            f"{repo_id} is gated: accept its licence on huggingface.co, then log in with "
-            "`hf auth login` (or set HF_TOKEN) and try again"
-        )
+    status = _status(exc)
+    if status in (401, 403) or isinstance(exc, GatedRepoError):
+        sent = token or _implicit_token()
+        reason = "missing" if not sent else "forbidden" if status == 403 else "refused"
+        return TokenRequired(repo_id, reason, status)
     if isinstance(exc, RepositoryNotFoundError):
-        return DownloadError(f"no model {repo_id!r} on the hub (or it is private: log in first)")
+        return DownloadError(f"no model {repo_id!r} on the hub; check the id")
     if isinstance(exc, EntryNotFoundError):
         return DownloadError(f"{repo_id} has no file {filename!r}")
     if isinstance(exc, HfHubHTTPError):
-        status = getattr(getattr(exc, "response", None), "status_code", "?")
         return DownloadError(
-            f"the hub answered HTTP {status} for {what}; try again later (the part already "
+            f"the hub answered HTTP {status or '?'} for {what}; try again later (the part already "
             "downloaded is kept and resumes)"
         )
     first = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
@@ -102,6 +137,16 @@ def _explain(exc: Exception, repo_id: str, filename: str) -> DownloadError:
         f"could not download {what}: {first}; check the network and try again "
         "(the part already downloaded is kept and resumes)"
     )
+
+
+def _implicit_token() -> str | None:
+    """The token huggingface_hub sends when we pass none (HF_TOKEN, `hf auth login`)."""
+    try:
+        from huggingface_hub import get_token
+
+        return get_token()
+    except Exception:
+        return None
 
 
 def _progress_class(repo_id: str, filename: str, report: ProgressCallback | None, cancel):
@@ -187,7 +232,7 @@ def download_file(
     try:
         meta = get_hf_file_metadata(url, token=token)
     except Exception as exc:  # huggingface_hub/httpx raise many kinds; one clear line
-        raise _explain(exc, repo_id, filename) from exc
+        raise _explain(exc, repo_id, filename, token) from exc
     if not meta.etag or not meta.commit_hash:
         raise DownloadError(f"the hub gave no version for {repo_id}/{filename}; try again later")
     storage = _storage(repo_id)
@@ -211,7 +256,7 @@ def download_file(
         except (Cancelled, DownloadError):
             raise
         except Exception as exc:
-            raise _explain(exc, repo_id, filename) from exc
+            raise _explain(exc, repo_id, filename, token) from exc
         _verify(partial, meta.size, meta.etag)
         os.replace(partial, blob)
     _link(blob, pointer)
@@ -223,8 +268,12 @@ def download_file(
 
 def pick_repo_files(files: list[str]) -> list[str]:
     """The files worth fetching from a whole repo: a diffusers pipeline's components (full
-    precision, no root-level single-file duplicates), else its weights and configs."""
+    precision, no root-level single-file duplicates), one diffusers model (TAESD: its config
+    and weights, not the other formats beside them), else its weights and configs."""
     wanted = (".json", ".txt", ".safetensors")
+    model = ["config.json", "diffusion_pytorch_model.safetensors"]
+    if "model_index.json" not in files and all(name in files for name in model):
+        return model
     if "model_index.json" in files:
         return [
             f
@@ -263,7 +312,7 @@ def download(
     try:
         files = pick_repo_files(api.list_repo_files(repo_id, revision=revision))
     except Exception as exc:
-        raise _explain(exc, repo_id, "(file list)") from exc
+        raise _explain(exc, repo_id, "(file list)", token) from exc
     if not files:
         raise DownloadError(f"{repo_id} has no model files to download")
     last = None

@@ -10,7 +10,7 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,10 +69,17 @@ class DownloadQueue(QObject):
     finished = Signal(str, str)  # key, path
     failed = Signal(str, str)  # key, one-line message
     cancelled = Signal(str)  # key
+    # key, repo id, reason ("missing" | "refused" | "forbidden"), one-line message: the hub
+    # answered 401/403; the download stops and may be enqueued again once there is a token
+    token_needed = Signal(str, str, str, str)
     PROGRESS_INTERVAL = 0.1  # seconds between progress signals per download
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(
+        self, parent: QObject | None = None, token: Callable[[], str | None] | None = None
+    ) -> None:
+        """token: called on the download thread before each download (it may ask a keyring)."""
         super().__init__(parent)
+        self._token = token
         self._pending: deque[DownloadRequest] = deque()
         self._lock = threading.Lock()
         self._cancel: dict[str, threading.Event] = {}
@@ -111,7 +118,7 @@ class DownloadQueue(QObject):
 
     def _run(self) -> None:
         from studio.core.errors import Cancelled, UserError
-        from studio.engine.downloads import download
+        from studio.engine.downloads import TokenRequired, download
 
         while (request := self._next()) is not None:
             cancel = self._cancel[request.key]
@@ -126,11 +133,20 @@ class DownloadQueue(QObject):
             try:
                 if cancel.is_set():
                     raise Cancelled("cancelled before it started")
+                token = self._token() if self._token is not None else None
                 path = download(
-                    request.repo_id, request.filename, on_progress=report, cancel=cancel
+                    request.repo_id,
+                    request.filename,
+                    on_progress=report,
+                    cancel=cancel,
+                    token=token,
                 )
             except Cancelled:
                 self.cancelled.emit(request.key)
+            except TokenRequired as exc:
+                with self._lock:  # free the key first: the answer may enqueue it again at once
+                    self._cancel.pop(request.key, None)
+                self.token_needed.emit(request.key, exc.repo_id, exc.reason, str(exc))
             except UserError as exc:
                 self.failed.emit(request.key, str(exc))
             except Exception as exc:  # the queue must survive any failure
@@ -139,5 +155,6 @@ class DownloadQueue(QObject):
             else:
                 self.finished.emit(request.key, str(path))
             finally:
-                with self._lock:
-                    self._cancel.pop(request.key, None)
+                with self._lock:  # unless it was enqueued again meanwhile (after a token)
+                    if self._cancel.get(request.key) is cancel:
+                        del self._cancel[request.key]

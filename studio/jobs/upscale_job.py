@@ -100,11 +100,10 @@ def run_upscale(engine: Any, job: Job, emit: Callable[[UpscaleProgress], None]) 
 
 
 def upscaler_names(engine: Any) -> list[str]:
-    """Lanczos plus the upscaler files in the engine's configured folders (names for a menu)."""
+    """Lanczos plus the upscaler files in the engine's configured folders and the Hugging Face
+    cache (names for a menu)."""
     settings = getattr(engine, "settings", None)
-    folders = getattr(settings, "upscaler_dirs", None)
-    if folders is None:
-        return [LANCZOS]
+    folders = getattr(settings, "upscaler_dirs", None) or []
     from studio.engine.upscale import list_upscalers  # worker thread only
 
     return [entry.name for entry in list_upscalers(folders)]

@@ -14,7 +14,7 @@ import pytest
 from studio.core.errors import Cancelled
 from studio.core.models.scan import hub_entries
 from studio.engine import downloads
-from studio.engine.downloads import DownloadError, download, download_file
+from studio.engine.downloads import DownloadError, download, download_file, pick_repo_files
 from tests.fake_hub import FakeHub
 
 REPO = "someone/upscalers"
@@ -25,6 +25,7 @@ FILES = {
         "config.json": b'{"_class_name": "AutoencoderTiny"}',
         "diffusion_pytorch_model.safetensors": DATA[:1000],
         "diffusion_pytorch_model.fp16.safetensors": DATA[:500],
+        "taesd_decoder.safetensors": DATA[:300],  # the same model in another format
         "README.md": b"# readme",
     },
 }
@@ -112,6 +113,35 @@ def test_a_whole_repo_fetches_its_model_files(hub, tmp_path):
         "diffusion_pytorch_model.safetensors",
     ]
     assert [e.kind for e in hub_entries()] == ["preview"]
+
+
+def test_the_files_picked_from_real_repo_listings():
+    taesd = [  # madebyollin/taesd (and taesdxl) on the hub
+        ".gitattributes",
+        "README.md",
+        "config.json",
+        "diffusion_pytorch_model.bin",
+        "diffusion_pytorch_model.safetensors",
+        "taesd_decoder.safetensors",
+        "taesd_encoder.safetensors",
+    ]
+    assert pick_repo_files(taesd) == ["config.json", "diffusion_pytorch_model.safetensors"]
+    inpainting = [  # stable-diffusion-v1-5/stable-diffusion-inpainting: no fp32 safetensors
+        "model_index.json",
+        "sd-v1-5-inpainting.ckpt",
+        "unet/config.json",
+        "unet/diffusion_pytorch_model.bin",
+        "unet/diffusion_pytorch_model.fp16.safetensors",
+        "vae/config.json",
+        "vae/diffusion_pytorch_model.fp16.safetensors",
+    ]
+    picked = pick_repo_files(inpainting)
+    assert not [f for f in picked if f.startswith("unet/diffusion_pytorch_model")]
+    # ... which is why the recommended list fetches its single .ckpt file instead
+    from studio.core.models.recommended import RECOMMENDED
+
+    (item,) = [r for r in RECOMMENDED if r.repo_id.endswith("stable-diffusion-inpainting")]
+    assert item.filename == "sd-v1-5-inpainting.ckpt"
 
 
 def test_missing_file_and_offline_are_clear_messages(hub, monkeypatch):

@@ -142,3 +142,48 @@ def test_the_real_sd15_config_refuses_the_tiny_file_clearly(tiny_files):
     with pytest.raises(ModelError, match=r"could not load model .tiny-ldm\.safetensors."):
         Engine(Settings()).load(str(tiny_files / "tiny-ldm.safetensors"))
     assert read_header(tiny_files / "tiny-ldm.safetensors").shape(UNET_IN) == (32, 4, 3, 3)
+
+
+# The keys (with SDXL base 1.0's real names and shapes) that the detector looks at: the UNet's
+# first convolution, the two text encoders of the conditioner, and the UNet's size embedding.
+SDXL_UNET = {
+    UNET_IN: (320, 4, 3, 3),
+    "model.diffusion_model.label_emb.0.0.bias": (1280,),
+}
+SDXL_ENCODERS = {
+    "conditioner.embedders.0.transformer.text_model.final_layer_norm.weight": (768,),
+    "conditioner.embedders.1.model.ln_final.weight": (1280,),
+    "conditioner.embedders.1.model.text_projection": (1280, 1280),
+}
+
+
+@pytest.mark.parametrize("layout", ["whole checkpoint", "unet only"])
+def test_an_sdxl_layout_single_file_is_listed_and_loaded_as_sdxl(tmp_path, monkeypatch, layout):
+    import diffusers
+
+    from studio.core.models.scan import scan_models
+
+    keys = {**SDXL_UNET, **(SDXL_ENCODERS if layout == "whole checkpoint" else {})}
+    folder = tmp_path / "models"
+    folder.mkdir()
+    # the name says nothing about the family: only the keys and shapes can tell
+    path = _fake_checkpoint(folder / "dreamy-merge-v3.safetensors", keys)
+    (entry,) = scan_models([folder], include_hub=False)
+    assert (entry.name, entry.kind, entry.family_label) == (path.name, "checkpoint", "SDXL")
+
+    calls = []
+
+    def from_single_file(cls, location, **kwargs):
+        calls.append((cls, location, kwargs))
+        raise RuntimeError(f"stopped after choosing {Path(kwargs['config']).name}")
+
+    monkeypatch.setattr(
+        diffusers.StableDiffusionXLPipeline, "from_single_file", classmethod(from_single_file)
+    )
+    with pytest.raises(ModelError, match="stopped after choosing sdxl-base"):
+        Engine(Settings()).load(str(path))
+    ((cls, location, kwargs),) = calls
+    assert cls is diffusers.StableDiffusionXLPipeline and location == str(path)
+    assert Path(kwargs["config"]) == single_file.CONFIG_ROOT / "sdxl-base"
+    assert kwargs["local_files_only"] is True  # offline: the shipped config, no hub
+    assert kwargs["tokenizer_2"].pad_token == "!"  # OpenCLIP-G's padding, built offline

@@ -89,3 +89,39 @@ def test_resolving_lanczos_paths_and_names(tmp_path):
         resolve_upscaler(str(tmp_path / "nope.pth"))
     with pytest.raises(ModelError, match=r"unknown upscaler 'bicubic'.*4x-UltraSharp"):
         resolve_upscaler("bicubic", [tmp_path / "ups"])
+
+
+def test_upscalers_in_the_hugging_face_cache_are_found_resolved_and_run(tmp_path, monkeypatch):
+    from studio.engine.upscale import upscale_image
+    from studio.engine.upscale.testing import save_random_esrgan
+    from tests.fake_hub import put_in_cache
+    from tests.helpers import noise_image
+
+    model = save_random_esrgan(tmp_path / "made" / "RealESRGAN_x4.pth", scale=4).read_bytes()
+    cache = tmp_path / "hf"
+    cached = put_in_cache(cache, "someone/Real-ESRGAN", "RealESRGAN_x4.pth", model)
+    put_in_cache(cache, "someone/Real-ESRGAN", "README.md", b"# not a model")
+    monkeypatch.setenv("HF_HUB_CACHE", str(cache))
+    folder_one = touch(tmp_path / "ups" / "4x-UltraSharp.pth")
+
+    found = find_upscalers([tmp_path / "ups"])
+    assert [(e.name, e.path, e.scale) for e in found] == [
+        ("4x-UltraSharp", folder_one, 4),
+        ("RealESRGAN_x4", cached, 4),
+    ]
+    assert find_upscalers([tmp_path / "ups"], include_hub=False) == found[:1]
+    assert resolve_upscaler("realesrgan_x4", []).path == cached
+
+    big = upscale_image(noise_image(20, 12, seed=1), "RealESRGAN_x4", device="cpu")
+    assert big.shape == (48, 80, 3) and big.std() > 10
+
+
+def test_a_cached_upscaler_named_like_a_folder_one_gets_its_repo_in_the_name(tmp_path, monkeypatch):
+    from tests.fake_hub import put_in_cache
+
+    cached = put_in_cache(tmp_path / "hf", "someone/Real-ESRGAN", "RealESRGAN_x4.pth", b"x")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf"))
+    mine = touch(tmp_path / "ups" / "RealESRGAN_x4.pth")
+    names = {e.name: e.path for e in find_upscalers([tmp_path / "ups"])}
+    assert names == {"RealESRGAN_x4": mine, "someone/Real-ESRGAN/RealESRGAN_x4": cached}
+    assert resolve_upscaler("someone/Real-ESRGAN/RealESRGAN_x4", []).path == cached

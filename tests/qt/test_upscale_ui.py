@@ -225,3 +225,37 @@ def test_upscaler_names_lists_lanczos_then_model_files(tmp_path):
     engine = SimpleNamespace(settings=SimpleNamespace(upscaler_dirs=[str(tmp_path)]))
     assert upscaler_names(engine) == ["lanczos", "4x-Test"]
     assert upscaler_names(object()) == ["lanczos"]
+
+
+def test_the_dialog_lists_upscalers_downloaded_into_the_hugging_face_cache(
+    qtbot, window, tmp_path, monkeypatch
+):
+    import os
+    from pathlib import Path
+
+    from studio.engine.upscale.testing import save_random_esrgan
+    from tests.fake_hub import put_in_cache
+
+    model = save_random_esrgan(tmp_path / "RealESRGAN_x4.pth", scale=4).read_bytes()
+    put_in_cache(tmp_path / "hf", "ai-forever/Real-ESRGAN", "RealESRGAN_x4.pth", model)
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf"))
+    window.controller.start("tiny")  # the worker lists the upscalers as it starts
+    qtbot.waitUntil(lambda: "RealESRGAN_x4" in window.upscale_ui.upscalers, timeout=20000)
+    sources = {CANVAS: ("Canvas image", (512, 384))}
+    dialog = UpscaleDialog(window.upscale_ui.upscalers, sources)
+    qtbot.addWidget(dialog)
+    items = [dialog.upscaler.itemText(i) for i in range(dialog.upscaler.count())]
+    assert items == ["lanczos", "RealESRGAN_x4"]
+    dialog.upscaler.setCurrentText("RealESRGAN_x4")
+    assert dialog.choice().request.upscaler == "RealESRGAN_x4"
+    folder = os.environ.get("STUDIO_SCREENSHOTS")
+    if folder:
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        dialog.upscaler.showPopup()
+        popup = dialog.upscaler.view().window()
+        qtbot.waitExposed(popup)
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        dialog.grab().save(str(Path(folder) / "upscale-dialog-hf-cache.png"))
+        popup.grab().save(str(Path(folder) / "upscale-dialog-hf-cache-list.png"))
+        dialog.upscaler.hidePopup()

@@ -1,4 +1,7 @@
-"""Models worth getting first, with their size and licence (shown on the first-run page)."""
+"""Models worth getting first, with their size and licence (shown on the first-run page).
+
+Checked against the hub's file listings and model cards: the size is what Studio downloads
+(one file, or for a whole repo the files downloads.pick_repo_files keeps)."""
 
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ RECOMMENDED: tuple[Recommended, ...] = (
         "stabilityai/sd-turbo",
         "sd_turbo.safetensors",
         "5.2 GB",
-        "Stability AI Community (non-commercial research)",
+        "Stability AI Community License (commercial use free below US$1M yearly revenue)",
         "1–4 steps: the fastest way to pictures on a CPU or a small GPU (512×512).",
     ),
     Recommended(
@@ -35,7 +38,9 @@ RECOMMENDED: tuple[Recommended, ...] = (
     Recommended(
         "Stable Diffusion 1.5 Inpainting",
         "stable-diffusion-v1-5/stable-diffusion-inpainting",
-        None,
+        # the single file: the repo's diffusers folders hold full-precision weights only as
+        # .bin pickles (fp16 as safetensors), which pick_repo_files rightly skips
+        "sd-v1-5-inpainting.ckpt",
         "4.3 GB",
         "CreativeML OpenRAIL-M",
         "Repaints masked areas seamlessly (9-channel inpainting model).",
@@ -69,7 +74,7 @@ RECOMMENDED: tuple[Recommended, ...] = (
         "ai-forever/Real-ESRGAN",
         "RealESRGAN_x4.pth",
         "67 MB",
-        "BSD-3-Clause",
+        "licence not stated on its card (Real-ESRGAN's code: BSD-3-Clause)",
         "Upscales 4× with sharp detail (Image ▸ Upscale).",
     ),
 )

@@ -1,4 +1,5 @@
-"""Finding upscaler model files in folders, including A1111 / ComfyUI install roots."""
+"""Finding upscaler model files in folders, including A1111 / ComfyUI install roots, and in the
+Hugging Face cache (what the model manager downloaded, e.g. a Real-ESRGAN repo)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,19 @@ class UpscalerEntry:
     name: str
     path: Path | None
     scale: int | None  # from the file name when it says (4x_..., ..._x2); None if unknown
+    repo_id: str = ""  # the hub repo, for a file from the Hugging Face cache
+
+    def names(self) -> tuple[str, ...]:
+        """Every name that picks this entry (lower case): its name, file name, `repo/stem`."""
+        found = [self.name.lower()]
+        if self.path is not None:
+            found.append(self.path.name.lower())
+            if self.repo_id:
+                found += [
+                    f"{self.repo_id}/{self.path.stem}".lower(),
+                    f"{self.repo_id}/{self.path.name}".lower(),
+                ]
+        return tuple(found)
 
     @property
     def is_lanczos(self) -> bool:
@@ -86,11 +100,29 @@ def _model_files(folder: Path, depth: int = 0) -> Iterable[Path]:
             continue
 
 
-def find_upscalers(dirs: Iterable[str | os.PathLike[str]]) -> list[UpscalerEntry]:
-    """Upscaler files (.pth, .pt, .safetensors) in `dirs`, in order, without duplicates.
+def hub_upscalers() -> list[UpscalerEntry]:
+    """Upscaler files in the Hugging Face cache, as the model manager's scan lists them; each
+    named `repo/stem` (find_upscalers shortens it to the stem when that is unambiguous)."""
+    from studio.core.models.scan import hub_entries
+
+    return [
+        UpscalerEntry(
+            entry.stem, entry.path, guess_scale(entry.path.stem), entry.name.rsplit("/", 1)[0]
+        )
+        for entry in hub_entries()
+        if entry.kind == "upscaler" and not entry.is_folder
+    ]
+
+
+def find_upscalers(
+    dirs: Iterable[str | os.PathLike[str]], include_hub: bool = True
+) -> list[UpscalerEntry]:
+    """Upscaler files (.pth, .pt, .safetensors) in `dirs`, then in the Hugging Face cache, in
+    order, without duplicates.
 
     Each entry of `dirs` may be an upscaler folder or the root (or `models/` folder) of an
-    A1111 / Forge / ComfyUI install; folders that do not exist are skipped. Lanczos is not
+    A1111 / Forge / ComfyUI install; folders that do not exist are skipped. A cached file is
+    named by its stem, or `repo/stem` where a folder already has that name. Lanczos is not
     included: see `list_upscalers`.
     """
     seen: set[Path] = set()
@@ -110,6 +142,17 @@ def find_upscalers(dirs: Iterable[str | os.PathLike[str]]) -> list[UpscalerEntry
                 continue
             seen.add(key)
             entries.append(UpscalerEntry(path.stem, path, guess_scale(path.stem)))
+    if include_hub:
+        names = {entry.name.lower() for entry in entries}
+        for entry in hub_upscalers():
+            assert entry.path is not None
+            if entry.path.resolve() in seen:
+                continue
+            seen.add(entry.path.resolve())
+            short = entry.path.stem
+            name = entry.name if short.lower() in names else short
+            names.add(name.lower())
+            entries.append(UpscalerEntry(name, entry.path, entry.scale, entry.repo_id))
     return entries
 
 
@@ -131,7 +174,7 @@ def resolve_upscaler(
     found = find_upscalers(dirs)
     wanted = text.lower()
     for entry in found:
-        if wanted in (entry.name.lower(), entry.path.name.lower() if entry.path else ""):
+        if wanted in entry.names():
             return entry
     if path.suffix.lower() in (*MODEL_SUFFIXES, ".ckpt") or os.sep in text or "/" in text:
         raise ModelError(f"upscaler file {text!r} does not exist; check the path")

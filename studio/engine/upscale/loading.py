@@ -137,9 +137,10 @@ def load_upscaler(path: str | os.PathLike[str], device: str = "auto") -> ImageMo
     target = resolve_device(device)
     if not file.is_file():
         read_upscaler_state_dict(file)  # raises the one-line "does not exist" error
-    resolved = file.resolve()
-    stat = resolved.stat()
-    return _cached(str(resolved), stat.st_mtime_ns, stat.st_size, str(target))
+    # Not resolved: a Hugging Face cache file is a link to a blob without a suffix, and the
+    # suffix says how to read it. stat() follows the link, so a new download is a new key.
+    stat = file.stat()
+    return _cached(str(file.absolute()), stat.st_mtime_ns, stat.st_size, str(target))
 
 
 def clear_cache() -> None:

@@ -7,14 +7,17 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDialog
 
 from studio.core.errors import UserError
+from studio.core.hub_token import TokenStore
 from studio.core.models.defaults import BUILTIN_DEFAULT, default_model, has_real_checkpoint
 from studio.core.models.folders import add_model_dir, remove_model_dir
 from studio.core.models.recommended import Recommended
 from studio.core.settings import Settings
 from studio.jobs.model_jobs import DownloadQueue, ModelScan
 from studio.ui.models.dialog import ModelsDialog, download_key
+from studio.ui.models.token_dialog import TokenDialog
 
 if TYPE_CHECKING:
     from studio.ui.shell.main_window import MainWindow
@@ -31,7 +34,12 @@ class ModelsPresenter(QObject):
         self.scan = ModelScan(self)
         self.scan.scanned.connect(self._on_scanned)
         self.scan.failed.connect(window.show_error)
-        self.downloads = DownloadQueue(self)
+        self.tokens = TokenStore()
+        self.downloads = DownloadQueue(self, token=self.tokens.get)
+        self.downloads.token_needed.connect(self._on_token_needed)
+        self.token_dialog: TokenDialog | None = None
+        self._items: dict[str, Recommended] = {}  # key -> what was asked for (to retry it)
+        self._awaiting_token: dict[str, str] = {}  # key -> the hub's one-line answer
         self.downloads.queued.connect(lambda key: self._row(key, "set_queued"))
         self.downloads.progress.connect(lambda key, p: self._row(key, "set_progress", p))
         self.downloads.finished.connect(self._on_downloaded)
@@ -126,7 +134,43 @@ class ModelsPresenter(QObject):
 
     @Slot(object)
     def download(self, item: Recommended) -> None:
-        self.downloads.enqueue(download_key(item), item.repo_id, item.filename)
+        key = download_key(item)
+        self._items[key] = item
+        self.downloads.enqueue(key, item.repo_id, item.filename)
+
+    # --- gated and private models: ask for a token once, keep it, retry ---------------------
+    @Slot(str, str, str, str)
+    def _on_token_needed(self, key: str, repo_id: str, reason: str, message: str) -> None:
+        if reason == "refused":
+            self.tokens.forget()
+        self._awaiting_token[key] = message
+        self._row(key, "set_done", "waiting for a Hugging Face token…", False)
+        if self.token_dialog is not None:
+            return  # one question for every download waiting on it
+        parent = self.dialog if self.dialog is not None else self.window
+        dialog = TokenDialog(repo_id, reason, self.tokens.where(), parent)
+        dialog.finished.connect(self._on_token_answer)
+        self.token_dialog = dialog
+        dialog.open()
+
+    @Slot(int)
+    def _on_token_answer(self, result: int) -> None:
+        dialog, self.token_dialog = self.token_dialog, None
+        waiting, self._awaiting_token = self._awaiting_token, {}
+        if dialog is None:
+            return
+        token = dialog.token()
+        dialog.deleteLater()
+        if result != QDialog.DialogCode.Accepted or not token:
+            for key, message in waiting.items():
+                self._row(key, "set_done", message, False)
+            return
+        saved = self.tokens.save(token)
+        self.window.status.showMessage(saved.message, 10000)
+        for key in waiting:
+            item = self._items.get(key)
+            if item is not None:
+                self.downloads.enqueue(key, item.repo_id, item.filename)
 
     def _row(self, key: str, method: str, *args) -> None:
         if self.dialog is not None and key in self.dialog.rows:
@@ -139,5 +183,7 @@ class ModelsPresenter(QObject):
         self.rescan()
 
     def shutdown(self) -> None:
+        if self.token_dialog is not None:
+            self.token_dialog.reject()
         for key in list(self.dialog.rows) if self.dialog is not None else []:
             self.downloads.cancel(key)

@@ -58,7 +58,8 @@ class UpscaleDialog(QDialog):
         self.upscaler = QComboBox()
         self.upscaler.addItems(list(dict.fromkeys([LANCZOS, *upscalers])))
         self.upscaler.setToolTip(
-            "Lanczos is always there; ESRGAN-family models come from the upscaler folders"
+            "Lanczos is always there; ESRGAN-family models come from the upscaler folders "
+            "and the Hugging Face cache (Settings ▸ Models downloads them there)"
         )
         if self.upscaler.findText(last.request.upscaler) >= 0:
             self.upscaler.setCurrentText(last.request.upscaler)
