@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
+
 from studio.core.document.document import Document
 from studio.core.document.layer import Layer
 from studio.core.document.ora import Variation, read_ora, save_ora
@@ -24,34 +26,91 @@ from studio.core.paths import data_dir
 AUTOSAVE_FOLDER = "autosave"
 
 
-def snapshot(doc: Document, cache: dict[int, tuple[int, Layer]] | None = None) -> Document:
-    """A copy the autosave thread may read while the artist keeps painting (GUI thread).
+SLICE_BYTES = 8 << 20  # copied per GUI-thread slice: a few milliseconds
 
-    With `cache` (layer id -> (version, copy)), a layer whose pixels did not change since the
-    last snapshot reuses its copy, so a periodic autosave of a big stack copies only what the
-    artist touched.
+
+def _key(layer: Layer) -> tuple[int, int, tuple[int, ...]]:
+    return (layer.version, id(layer.pixels), layer.pixels.shape)
+
+
+class IncrementalSnapshot:
+    """The autosave's copy of a document, built a slice at a time on the GUI thread.
+
+    Copying a 10-layer 4096² stack at once would freeze the window for a second or more, so
+    each `step()` copies at most `slice_bytes` and returns; the caller schedules the next one
+    from its event loop. A layer edited between slices (its version or pixel array changed) is
+    copied again, so the finished copy is the document as it was at the last step, never a
+    mix. With `cache` (layer id -> (key, frozen copy)), layers unchanged since the last
+    snapshot reuse their copy.
     """
-    layers = []
-    for layer in doc.layers:
-        known = cache.get(layer.id) if cache is not None else None
-        if known is not None and known[0] == layer.version:
-            copy = Layer(known[1].pixels, **layer.props())  # fresh props, shared frozen pixels
-        else:
-            copy = layer.copy()
-            copy.pixels.flags.writeable = False
-        layers.append(copy)
-    if cache is not None:
-        cache.clear()
-        pairs = zip(doc.layers, layers, strict=True)
-        cache.update({layer.id: (layer.version, copy) for layer, copy in pairs})
-    return Document(
-        layers=layers,
-        mask=doc.mask.copy(),
-        has_image=doc.has_image,
-        params=doc.params,
-        path=doc.path,
-        active=doc.active,
-    )
+
+    def __init__(
+        self,
+        doc: Document,
+        cache: dict[int, tuple[tuple, np.ndarray]] | None = None,
+        slice_bytes: int = SLICE_BYTES,
+    ) -> None:
+        self.doc = doc
+        self.cache = cache if cache is not None else {}
+        self.slice_bytes = slice_bytes
+        self._partial: dict[int, tuple[tuple, np.ndarray, int]] = {}  # id -> (key, copy, rows)
+
+    def _ready(self, layer: Layer) -> np.ndarray | None:
+        known = self.cache.get(layer.id)
+        if known is not None and known[0] == _key(layer):
+            return known[1]
+        partial = self._partial.get(layer.id)
+        if partial is not None and partial[0] == _key(layer) and partial[2] >= layer.height:
+            return partial[1]
+        return None
+
+    def _copy_some(self, layer: Layer, budget: int) -> int:
+        key = _key(layer)
+        partial = self._partial.get(layer.id)
+        if partial is None or partial[0] != key:
+            partial = (key, np.empty_like(layer.pixels), 0)
+        _, target, done = partial
+        row_bytes = max(layer.pixels[0].nbytes, 1)
+        rows = min(max(1, budget // row_bytes), layer.height - done)
+        target[done : done + rows] = layer.pixels[done : done + rows]
+        self._partial[layer.id] = (key, target, done + rows)
+        return rows * row_bytes
+
+    def step(self) -> Document | None:
+        """Copy one slice; the finished copy once every layer is copied, else None."""
+        budget = self.slice_bytes
+        for layer in self.doc.layers:
+            while self._ready(layer) is None and budget > 0:
+                budget -= self._copy_some(layer, budget)
+            if budget <= 0 and self._ready(layer) is None:
+                return None
+        layers = []
+        for layer in self.doc.layers:
+            pixels = self._ready(layer)
+            assert pixels is not None
+            pixels.flags.writeable = False
+            layers.append(Layer(pixels, **layer.props()))  # type: ignore[arg-type]
+        self.cache.clear()
+        self.cache.update(
+            {
+                layer.id: (_key(layer), copy.pixels)
+                for layer, copy in zip(self.doc.layers, layers, strict=True)
+            }
+        )
+        self._partial.clear()
+        doc = self.doc
+        return Document(
+            layers=layers, mask=doc.mask.copy(), has_image=doc.has_image, params=doc.params,
+            path=doc.path, active=doc.active,
+        )  # fmt: skip
+
+
+def snapshot(doc: Document, cache: dict | None = None) -> Document:
+    """The whole copy at once (tests, benches; the app uses IncrementalSnapshot)."""
+    builder = IncrementalSnapshot(doc, cache, slice_bytes=1 << 62)
+    copy = builder.step()
+    assert copy is not None
+    return copy
 
 
 @dataclass(frozen=True)

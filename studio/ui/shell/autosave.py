@@ -1,8 +1,9 @@
 """Background autosave of the open document, and the offer to restore after a crash.
 
 Every `interval_ms` (and after every applied result) a modified document is copied on the
-GUI thread (a memcpy of its layers, skipped while a stroke is in progress) and written as
-`.ora` on a plain Python thread, so painting never waits for PNG encoding or the disk.
+GUI thread a few megabytes at a time between events (paused while a stroke is in progress;
+layers unchanged since the last autosave are not copied again) and written as `.ora` on a
+plain Python thread, so painting never waits for a big memcpy, PNG encoding or the disk.
 Closing normally removes the autosave; one left by a process that is gone is offered at
 the next launch.
 """
@@ -17,7 +18,8 @@ from datetime import datetime
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
-from studio.core.document.autosave import Slot, orphans, snapshot
+from studio.core.document import Document
+from studio.core.document.autosave import IncrementalSnapshot, Slot, orphans
 from studio.core.document.ora import Variation
 from studio.core.params import GenerationParams
 from studio.ui.shell import prompts
@@ -50,7 +52,8 @@ class Autosaver(QObject):
         self._pending = False
         self._generation = 0  # undo index + document identity at the last autosave
         self._saved_key: tuple[int, int] | None = None
-        self._copies: dict = {}  # layer id -> (version, read-only copy) of the last snapshot
+        self._copies: dict = {}  # layer id -> (key, read-only copy) of the last snapshot
+        self._copying: IncrementalSnapshot | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.save_soon)
@@ -65,7 +68,7 @@ class Autosaver(QObject):
         """Autosave now if there is something new (deferred while a stroke is in progress)."""
         if not self.model.modified or self._key() == self._saved_key:
             return
-        if self.busy() or self.running:
+        if self.busy() or self.running or self._copying is not None:
             self._pending = True
             QTimer.singleShot(250, self._retry)
             return
@@ -77,7 +80,27 @@ class Autosaver(QObject):
             self.save_soon()
 
     def _start(self) -> None:
-        copy = snapshot(self.model.document, self._copies)
+        self._copying = IncrementalSnapshot(self.model.document, self._copies)
+        self._copy_slice()
+
+    def _copy_slice(self) -> None:
+        builder = self._copying
+        if builder is None:
+            return
+        if builder.doc is not self.model.document:  # replaced meanwhile: discard() ran
+            self._copying = None
+            return
+        if self.busy():  # a stroke is going on: continue after it
+            QTimer.singleShot(250, self._copy_slice)
+            return
+        copy = builder.step()
+        if copy is None:
+            QTimer.singleShot(0, self._copy_slice)
+            return
+        self._copying = None
+        self._write(copy)
+
+    def _write(self, copy: Document) -> None:
         panel, variations = self.panel_params(), list(self.variations())
         key = self._key()
 
@@ -101,12 +124,22 @@ class Autosaver(QObject):
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
+    @property
+    def copying(self) -> bool:
+        return self._copying is not None
+
     def wait(self, timeout: float = 30.0) -> None:
+        """Finish an autosave in progress: the rest of its copy now, then its write."""
+        builder = self._copying
+        if builder is not None and builder.doc is self.model.document:
+            builder.slice_bytes = 1 << 62
+            self._copy_slice()
         if self._thread is not None:
             self._thread.join(timeout)
 
     def discard(self) -> None:
         """The document was saved or deliberately dropped: nothing to restore any more."""
+        self._copying = None
         self.wait()
         self.slot.remove()
         self._saved_key = None
