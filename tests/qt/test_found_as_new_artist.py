@@ -31,6 +31,6 @@ def test_applying_replaces_the_previewing_hint_in_the_status_bar(qtbot, window):
         window.generate()
     window.strip.setCurrentRow(0)
     assert "previewing seed" in window.status.currentMessage()
-    window.apply_selected()
+    window.results.apply_selected()
     assert "previewing" not in window.status.currentMessage()
     assert "applied seed 7" in window.status.currentMessage()

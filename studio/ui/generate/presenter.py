@@ -24,6 +24,7 @@ class GenerationPresenter(QObject):
         self.controller = controller
         self._preview_masks: dict[int, np.ndarray | None] = {}
         self._job_params: dict[int, GenerationParams] = {}
+        self._last_result: dict[int, object] = {}  # job id -> its newest result (a Variation)
         self._pending_preview: tuple[int, np.ndarray, tuple | None] | None = None
         self.previews_painted = 0
         self.engine_state = "starting…"
@@ -121,13 +122,13 @@ class GenerationPresenter(QObject):
         mask = self._preview_masks.get(job_id)
         if mask is not None and mask.shape != self.window.document.mask.shape:
             mask = None
+        self.window.model.set_preview(None)  # the live preview takes the canvas
         self.window.canvas.show_preview(preview, mask, box)
-        self.window.showing_variation = None
         self.previews_painted += 1
 
     @Slot(int, object, object)
     def _on_result(self, job_id: int, image: np.ndarray, params: GenerationParams) -> None:
-        self.window.strip.add(image, params, job_id)
+        self._last_result[job_id] = self.window.strip.add(image, params, job_id)
         self.window.panel.last_seed = params.seed
 
     @Slot(int, str)
@@ -135,11 +136,15 @@ class GenerationPresenter(QObject):
         self._pending_preview = None
         self._preview_masks.pop(job_id, None)
         self._job_params.pop(job_id, None)
-        if self.window.showing_variation is None:
-            self.window.canvas.clear_preview()
         self.window.status.reset_progress()
         messages = {"done": "finished", "cancelled": "cancelled", "failed": "failed"}
         self.window.status.showMessage(f"job #{job_id} {messages.get(outcome, outcome)}", 4000)
+        result = self._last_result.pop(job_id, None)
+        shown = result is not None and self.window.strip.item_of(result) is not None
+        if shown and outcome != "failed":
+            self.window.results.show_finished(result)  # stays on the canvas until Enter/Esc
+        elif self.window.model.preview is None:
+            self.window.canvas.clear_preview()  # the live preview of a job without a result
         if not self.controller.busy:
             self.window.status.set_state(self.engine_state)
 
