@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -34,6 +35,23 @@ from studio.ui.models.picker import (
 )
 
 AUTO = "auto"
+# the modes in an artist's words; the term in brackets is what other tools call it
+MODE_LABELS = {
+    "txt2img": "New picture (txt2img)",
+    "img2img": "Repaint the picture (img2img)",
+    "inpaint": "Repaint the masked area (inpaint)",
+    "outpaint": "Fill the new edges (outpaint)",
+}
+# what Generate will do: (in Auto, why the canvas asks for it; when chosen by hand)
+MODE_HINTS = {
+    "txt2img": ("Empty canvas: will create a new picture", "Will create a new picture"),
+    "img2img": (
+        "Picture, no mask: will repaint all of it",
+        "Will repaint the whole picture",
+    ),
+    "inpaint": ("Mask painted: will repaint the masked area", "Will repaint the masked area"),
+    "outpaint": ("Canvas grown: will fill in its new edges", "Will fill in the new edges"),
+}
 SIZE_PRESETS = [
     (512, 512),
     (768, 512),
@@ -67,6 +85,45 @@ class _SettingsScroll(QScrollArea):
         return QSize(self.widget().minimumSizeHint().width(), 120)
 
 
+def _pair(first: QWidget, label: str, second: QWidget) -> QHBoxLayout:
+    row = QHBoxLayout()
+    row.addWidget(first, 1)
+    row.addWidget(QLabel(label))
+    row.addWidget(second, 1)
+    return row
+
+
+class _Fold(QWidget):
+    """A collapsible section: a "More" toggle over a form of less used options, folded."""
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.toggle = QToolButton()
+        self.toggle.setText(title)
+        self.toggle.setObjectName("moreToggle")
+        self.toggle.setCheckable(True)
+        self.toggle.setAutoRaise(True)
+        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.body = QWidget()
+        self.form = QFormLayout(self.body)
+        self.form.setContentsMargins(0, 0, 0, 0)
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.body.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.toggle)
+        layout.addWidget(self.body)
+        self.toggle.toggled.connect(self.set_open)
+
+    def set_open(self, on: bool) -> None:
+        self.toggle.setChecked(on)
+        self.toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+        self.body.setVisible(on)
+
+
 class PromptPanel(QWidget):
     generate_requested = Signal()
     cancel_requested = Signal()
@@ -81,6 +138,8 @@ class PromptPanel(QWidget):
         self.prompt.setPlaceholderText("Describe the image…  (Ctrl+Enter to generate)")
         self.negative = QPlainTextEdit()
         self.negative.setPlaceholderText("Negative prompt: what to avoid")
+        for edit in (self.prompt, self.negative):
+            edit.setMinimumHeight(44)  # two lines; the settings below stay unscrolled at 900 px
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setObjectName("promptSplitter")
         self.splitter.setChildrenCollapsible(False)
@@ -110,12 +169,13 @@ class PromptPanel(QWidget):
         self.splitter.setSizes([160, 190])
 
         self.mode = QComboBox()
-        self.mode.addItem("Auto (follows canvas)", AUTO)
+        self.mode.addItem("Auto (follows the canvas)", AUTO)
         for mode in MODES:
-            self.mode.addItem(mode, mode)
-        self.mode.currentIndexChanged.connect(lambda _i: self.mode_override_changed.emit())
+            self.mode.addItem(MODE_LABELS.get(mode, mode), mode)
+        self.mode.currentIndexChanged.connect(lambda _i: self._mode_changed())
         self.mode_hint = QLabel()
         self.mode_hint.setObjectName("modeHint")
+        self.mode_hint.setStyleSheet("color: palette(placeholder-text);")
 
         self.model = QComboBox()
         self.model.setEditable(True)
@@ -125,11 +185,11 @@ class PromptPanel(QWidget):
         self.scheduler = QComboBox()
         self.scheduler.addItems(SCHEDULERS)
         self.decode = QComboBox()
-        self.decode.addItem("Full (VAE)", "full")
-        self.decode.addItem("Fast (TAESD)", "fast")
+        self.decode.addItem("Full quality", "full")
+        self.decode.addItem("Fast, slightly softer", "fast")
         self.decode.setToolTip(
-            "Fast decodes the final image with TAESD: much quicker on a CPU, slightly softer "
-            "(needs madebyollin/taesd in the Hugging Face cache)"
+            "How the final picture is made from the model's output. Fast uses TAESD: much "
+            "quicker on a CPU, slightly softer (needs madebyollin/taesd in the Hugging Face cache)"
         )
         self.steps = QSpinBox()
         self.steps.setRange(1, 150)
@@ -139,6 +199,8 @@ class PromptPanel(QWidget):
         self.cfg.setSingleStep(0.5)
         self.cfg.setDecimals(1)
         self.cfg.setValue(7.0)
+        self.cfg.setToolTip("How closely the picture follows the prompt (CFG scale)")
+        self.steps.setToolTip("More steps: more detail, slower")
 
         self.seed = QDoubleSpinBox()
         self.seed.setDecimals(0)
@@ -172,6 +234,7 @@ class PromptPanel(QWidget):
         self.strength.setRange(0.0, 1.0)
         self.strength.setSingleStep(0.05)
         self.strength.setValue(0.75)
+        self.strength.setToolTip("How much of the picture changes: 0 keeps it, 1 repaints it all")
         self.count = QSpinBox()
         self.count.setRange(1, 64)
         self.count.setValue(1)
@@ -193,43 +256,63 @@ class PromptPanel(QWidget):
     def _layout(self) -> None:
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form = form
         form.addRow("Mode", self.mode)
         form.addRow("", self.mode_hint)
         form.addRow("Model", self.model)
         form.addRow("", self.model_hint)
-        form.addRow("Sampler", self.scheduler)
-        form.addRow("Steps", self.steps)
-        form.addRow("CFG scale", self.cfg)
+        form.addRow("Steps", _pair(self.steps, "Guidance", self.cfg))
         seed_row = QHBoxLayout()
         seed_row.addWidget(self.seed, 1)
         seed_row.addWidget(self.random_seed)
         seed_row.addWidget(self.reuse_seed)
         form.addRow("Seed", seed_row)
         size_row = QHBoxLayout()
-        size_row.addWidget(self.width_box)
+        size_row.addWidget(self.width_box, 1)
         size_row.addWidget(QLabel("×"))
-        size_row.addWidget(self.height_box)
+        size_row.addWidget(self.height_box, 1)
+        self.presets.setItemText(0, "Presets")
+        self.presets.setToolTip("Common sizes")
+        policy = QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        self.presets.setSizeAdjustPolicy(policy)
+        self.presets.setMinimumContentsLength(6)
+        size_row.addWidget(self.presets)
+        self.size_row = size_row
         form.addRow("Size", size_row)
-        form.addRow("", self.presets)
         form.addRow("Strength", self.strength)
         form.addRow("Count", self.count)
-        form.addRow("Decode", self.decode)
+        self.inpaint_rows = []
         for label, field in self.inpaint.rows():
             form.addRow(label, field)
+            self.inpaint_rows.append(field)
+        self.more = _Fold("More")
+        self.more.form.addRow("Sampler", self.scheduler)
+        self.more.form.addRow("Decode", self.decode)
+        self.more_inpaint_rows = []
+        for label, field in self.inpaint.more_rows():
+            self.more.form.addRow(label, field)
+            self.more_inpaint_rows.append(field)
+        form.addRow(self.more)
+        self.more.toggle.toggled.connect(lambda _on: self._fit_settings())
         buttons = QHBoxLayout()
         buttons.addWidget(self.generate_button, 2)
         buttons.addWidget(self.cancel_button, 1)
 
         settings = QWidget()
         settings.setLayout(form)
-        self.splitter.addWidget(_SettingsScroll(settings))
+        self.settings_scroll = _SettingsScroll(settings)
+        self.splitter.addWidget(self.settings_scroll)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
+        # the settings get their full height; the prompts share what is left
+        self.splitter.setSizes([90, 150, settings.sizeHint().height()])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.splitter, 1)
         layout.addLayout(buttons)
+        self._update_rows()
 
     # --- behaviour -----------------------------------------------------------------------
     def _apply_preset(self, index: int) -> None:
@@ -246,8 +329,57 @@ class PromptPanel(QWidget):
 
     def set_auto_mode(self, mode: str) -> None:
         self.auto_mode = mode
-        self.mode_hint.setText(f"canvas suggests <b>{mode}</b>")
-        self.strength.setEnabled(self.effective_mode() != "txt2img")
+        self._update_rows()
+
+    def _mode_changed(self) -> None:
+        self._update_rows()
+        self.mode_override_changed.emit()
+
+    def _update_rows(self) -> None:
+        """Only the options of the mode Generate will run (the rest keep their values)."""
+        mode = self.effective_mode()
+        auto, chosen = MODE_HINTS.get(mode, (mode, mode))
+        self.mode_hint.setText(auto if self.mode.currentData() == AUTO else chosen)
+        self.strength.setEnabled(mode != "txt2img")
+        masked = mode in ("inpaint", "outpaint")
+        rows = [
+            (self.size_row, mode == "txt2img"),  # other modes render at the picture's size
+            (self.strength, mode != "txt2img"),
+            *((row, masked) for row in self.inpaint_rows),
+        ]
+        for row, shown in rows:
+            self.form.setRowVisible(row, shown)
+        for row in self.more_inpaint_rows:
+            self.more.form.setRowVisible(row, masked)
+        self._fit_settings()
+
+    def _fit_settings(self) -> None:
+        """The settings never take more height than their rows need: the prompts get the rest."""
+        scroll = self.settings_scroll
+        scroll.widget().adjustSize()
+        scroll.setMaximumHeight(scroll.sizeHint().height() + 2 * scroll.frameWidth())
+        self._give_surplus_to_prompt()
+
+    def _give_surplus_to_prompt(self) -> None:
+        """The settings pane as tall as its rows: it takes from (or gives to) the prompts."""
+        sizes = self.splitter.sizes()
+        if len(sizes) != 3 or not any(sizes):
+            return
+        change = self.settings_scroll.maximumHeight() - sizes[2]
+        if change < 0:
+            sizes[0] -= change
+            sizes[2] += change
+        for i in (0, 1) if change > 0 else ():
+            spare = sizes[i] - self.splitter.widget(i).minimumSizeHint().height()
+            take = max(0, min(spare, change))
+            sizes[i] -= take
+            sizes[2] += take
+            change -= take
+        self.splitter.setSizes(sizes)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self._give_surplus_to_prompt)  # once the docks have their sizes
 
     def effective_mode(self) -> str:
         override = self.mode.currentData()

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QStyle, QToolBar
+from PySide6.QtWidgets import QSizePolicy, QStyle, QToolBar
 
 if TYPE_CHECKING:
     from studio.ui.shell.main_window import MainWindow
@@ -317,11 +317,14 @@ def build_toolbar(window: MainWindow, a: Actions) -> QToolBar:
     bar.setObjectName("mainToolbar")
     bar.setMovable(False)
     bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    a["fit"].setIconText("Fit")  # short labels, so Generate and Cancel fit at 1400 px
+    a["actual"].setIconText("100%")
     for name in ("new", "open", "save", None, "undo", "redo", None, "brush", "eraser"):
         if name is None:
             bar.addSeparator()
         else:
             bar.addAction(a[name])
+    window.brush_controls.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
     bar.addWidget(window.brush_controls)
     bar.addSeparator()
     for name in ("invert", "clear_mask", None, "fit", "actual", None, "generate", "cancel"):

@@ -71,8 +71,10 @@ class MainWindow(QMainWindow):
         )
         self._dock("Queue", "queueDock", self.queue_view, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.splitDockWidget(self._docks[1], self._docks[2], Qt.Orientation.Horizontal)
-        self.resizeDocks([self._docks[1], self._docks[2]], [900, 260], Qt.Orientation.Horizontal)
-        self.resizeDocks([self._docks[0]], [340], Qt.Orientation.Horizontal)
+        # the right column runs the window's full height; the strip and queue sit under the canvas
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.resizeDocks([self._docks[1], self._docks[2]], [760, 260], Qt.Orientation.Horizontal)
+        self.resizeDocks([self._docks[0]], [360], Qt.Orientation.Horizontal)
 
         self.generation = GenerationPresenter(self, controller)
         self.inpaint_tools = InpaintTools(self)  # context box, Expand canvas, Alt+edge drag
@@ -104,7 +106,7 @@ class MainWindow(QMainWindow):
         )
         self._dock("Layers", "layersDock", self.layers.panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.splitDockWidget(self._docks[0], self._docks[-1], Qt.Orientation.Vertical)
-        self.resizeDocks([self._docks[0], self._docks[-1]], [620, 260], Qt.Orientation.Vertical)
+        self.resizeDocks([self._docks[0], self._docks[-1]], [660, 200], Qt.Orientation.Vertical)
         self.actions_ = window_actions.build(self)
         window_actions.build_menus(self, self.actions_)
         window_actions.build_toolbar(self, self.actions_)
