@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -369,7 +369,7 @@ class PromptPanel(QWidget):
         if change < 0:
             sizes[0] -= change
             sizes[2] += change
-        for i in (0, 1) if change > 0 else ():
+        for i in (1, 0) if change > 0 else ():  # the negative prompt gives first
             spare = sizes[i] - self.splitter.widget(i).minimumSizeHint().height()
             take = max(0, min(spare, change))
             sizes[i] -= take
@@ -380,6 +380,10 @@ class PromptPanel(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         QTimer.singleShot(0, self._give_surplus_to_prompt)  # once the docks have their sizes
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self._give_surplus_to_prompt)  # after the splitter's own share
 
     def effective_mode(self) -> str:
         override = self.mode.currentData()
