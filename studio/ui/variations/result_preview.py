@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QStatusBar
 
+from studio.core.document.layer_edits import LayerPixels
 from studio.core.document.results import apply_result_edits
 from studio.core.imagefiles import save_png
 from studio.jobs.controller import JobController
@@ -84,17 +85,19 @@ class ResultPreview(QObject):
 
     def apply(self, variation: Variation) -> None:
         """The result becomes a new layer (or paints onto the active one: Layers ▸ setting)."""
-        label, onto = f"Apply seed {variation.params.seed}", self.onto_active()
-        edits = apply_result_edits(
-            self.model.document, variation.image, variation.params, label, onto
-        )
+        label, doc = f"Apply seed {variation.params.seed}", self.model.document
+        resized = variation.image.shape[:2] != (doc.height, doc.width)  # replaces the picture
+        onto = self.onto_active()
+        edits = apply_result_edits(doc, variation.image, variation.params, label, onto)
         stack = self.model.undo_stack
         stack.beginMacro(label)
         for edit in edits:
             self.model.push(edit)
         stack.endMacro()
         self.model.set_preview(None)
-        where = "onto the selected layer" if onto else "as a layer"
+        where = "as the picture" if resized else "as a layer"
+        if any(isinstance(edit, LayerPixels) for edit in edits):
+            where = "onto the selected layer"
         self.status.showMessage(f"applied seed {variation.params.seed} {where}", 3000)
         self.applied.emit(variation)
 
