@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QSplitter,
     QToolButton,
@@ -25,6 +23,7 @@ from PySide6.QtWidgets import (
 from studio.core.params import MAX_SEED, MODES, SCHEDULERS, GenerationParams, random_seed, snap_to_8
 from studio.ui.generate.prompt_counter import SyntaxNotice, TokenCounter
 from studio.ui.generate.prompt_extras_bar import PromptExtrasBar
+from studio.ui.generate.settings_form import MODE_HINTS, MODE_LABELS, Fold, SettingsScroll, pair
 from studio.ui.inpaint.controls import InpaintControls
 from studio.ui.models.picker import (
     builtin_models,
@@ -35,23 +34,6 @@ from studio.ui.models.picker import (
 )
 
 AUTO = "auto"
-# the modes in an artist's words; the term in brackets is what other tools call it
-MODE_LABELS = {
-    "txt2img": "New picture (txt2img)",
-    "img2img": "Repaint the picture (img2img)",
-    "inpaint": "Repaint the masked area (inpaint)",
-    "outpaint": "Fill the new edges (outpaint)",
-}
-# what Generate will do: (in Auto, why the canvas asks for it; when chosen by hand)
-MODE_HINTS = {
-    "txt2img": ("Empty canvas: will create a new picture", "Will create a new picture"),
-    "img2img": (
-        "Picture, no mask: will repaint all of it",
-        "Will repaint the whole picture",
-    ),
-    "inpaint": ("Mask painted: will repaint the masked area", "Will repaint the masked area"),
-    "outpaint": ("Canvas grown: will fill in its new edges", "Will fill in the new edges"),
-}
 SIZE_PRESETS = [
     (512, 512),
     (768, 512),
@@ -64,64 +46,6 @@ SIZE_PRESETS = [
     (128, 128),
     (64, 64),
 ]
-
-
-class _SettingsScroll(QScrollArea):
-    """The settings form, scrolling on short screens; it asks for its full height."""
-
-    def __init__(self, widget: QWidget) -> None:
-        super().__init__()
-        self.setWidget(widget)
-        self.setWidgetResizable(True)
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setMinimumHeight(120)
-
-    def sizeHint(self) -> QSize:
-        hint = self.widget().sizeHint()
-        return QSize(hint.width() + self.verticalScrollBar().sizeHint().width(), hint.height())
-
-    def minimumSizeHint(self) -> QSize:
-        return QSize(self.widget().minimumSizeHint().width(), 120)
-
-
-def _pair(first: QWidget, label: str, second: QWidget) -> QHBoxLayout:
-    row = QHBoxLayout()
-    row.addWidget(first, 1)
-    row.addWidget(QLabel(label))
-    row.addWidget(second, 1)
-    return row
-
-
-class _Fold(QWidget):
-    """A collapsible section: a "More" toggle over a form of less used options, folded."""
-
-    def __init__(self, title: str) -> None:
-        super().__init__()
-        self.toggle = QToolButton()
-        self.toggle.setText(title)
-        self.toggle.setObjectName("moreToggle")
-        self.toggle.setCheckable(True)
-        self.toggle.setAutoRaise(True)
-        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.toggle.setArrowType(Qt.ArrowType.RightArrow)
-        self.body = QWidget()
-        self.form = QFormLayout(self.body)
-        self.form.setContentsMargins(0, 0, 0, 0)
-        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.body.hide()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addWidget(self.toggle)
-        layout.addWidget(self.body)
-        self.toggle.toggled.connect(self.set_open)
-
-    def set_open(self, on: bool) -> None:
-        self.toggle.setChecked(on)
-        self.toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
-        self.body.setVisible(on)
 
 
 class PromptPanel(QWidget):
@@ -262,7 +186,7 @@ class PromptPanel(QWidget):
         form.addRow("", self.mode_hint)
         form.addRow("Model", self.model)
         form.addRow("", self.model_hint)
-        form.addRow("Steps", _pair(self.steps, "Guidance", self.cfg))
+        form.addRow("Steps", pair(self.steps, "Guidance", self.cfg))
         seed_row = QHBoxLayout()
         seed_row.addWidget(self.seed, 1)
         seed_row.addWidget(self.random_seed)
@@ -286,7 +210,7 @@ class PromptPanel(QWidget):
         for label, field in self.inpaint.rows():
             form.addRow(label, field)
             self.inpaint_rows.append(field)
-        self.more = _Fold("More")
+        self.more = Fold("More")
         self.more.form.addRow("Sampler", self.scheduler)
         self.more.form.addRow("Decode", self.decode)
         self.more_inpaint_rows = []
@@ -301,7 +225,7 @@ class PromptPanel(QWidget):
 
         settings = QWidget()
         settings.setLayout(form)
-        self.settings_scroll = _SettingsScroll(settings)
+        self.settings_scroll = SettingsScroll(settings)
         self.splitter.addWidget(self.settings_scroll)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 1)
@@ -354,36 +278,16 @@ class PromptPanel(QWidget):
         self._fit_settings()
 
     def _fit_settings(self) -> None:
-        """The settings never take more height than their rows need: the prompts get the rest."""
-        scroll = self.settings_scroll
-        scroll.widget().adjustSize()
-        scroll.setMaximumHeight(scroll.sizeHint().height() + 2 * scroll.frameWidth())
-        self._give_surplus_to_prompt()
-
-    def _give_surplus_to_prompt(self) -> None:
-        """The settings pane as tall as its rows: it takes from (or gives to) the prompts."""
-        sizes = self.splitter.sizes()
-        if len(sizes) != 3 or not any(sizes):
-            return
-        change = self.settings_scroll.maximumHeight() - sizes[2]
-        if change < 0:
-            sizes[0] -= change
-            sizes[2] += change
-        for i in (1, 0) if change > 0 else ():  # the negative prompt gives first
-            spare = sizes[i] - self.splitter.widget(i).minimumSizeHint().height()
-            take = max(0, min(spare, change))
-            sizes[i] -= take
-            sizes[2] += take
-            change -= take
-        self.splitter.setSizes(sizes)
+        self.settings_scroll.fit()
+        self.settings_scroll.balance(self.splitter)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        QTimer.singleShot(0, self._give_surplus_to_prompt)  # once the docks have their sizes
+        QTimer.singleShot(0, lambda: self.settings_scroll.balance(self.splitter))  # docks sized
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        QTimer.singleShot(0, self._give_surplus_to_prompt)  # after the splitter's own share
+        QTimer.singleShot(0, lambda: self.settings_scroll.balance(self.splitter))
 
     def effective_mode(self) -> str:
         override = self.mode.currentData()
