@@ -76,7 +76,6 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self._docks[1], self._docks[2]], [760, 260], Qt.Orientation.Horizontal)
         self.resizeDocks([self._docks[0]], [360], Qt.Orientation.Horizontal)
 
-        self.generation = GenerationPresenter(self, controller)
         self.inpaint_tools = InpaintTools(self)  # context box, Expand canvas, Alt+edge drag
         self.upscale_ui = UpscalePresenter(self)  # Image ▸ Upscale…
         self.variations = VariationsPresenter(self)  # star, grid, compare, export (issue 5)
@@ -103,6 +102,17 @@ class MainWindow(QMainWindow):
             controller,
             lambda: self.layers.apply_onto_active,
             self.files.last_dir,
+        )
+        self.generation = GenerationPresenter(
+            controller,
+            self.model,
+            self.panel,
+            self.canvas,
+            self.status,
+            self.strip,
+            self.queue_view,
+            self.results,
+            lambda params, w, h: self.inpaint_tools.processing_size(params, w, h),
         )
         self._dock("Layers", "layersDock", self.layers.panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.splitDockWidget(self._docks[0], self._docks[-1], Qt.Orientation.Vertical)
@@ -143,7 +153,9 @@ class MainWindow(QMainWindow):
         for presenter in (self.files, self.importer):
             presenter.message.connect(lambda text: self.status.showMessage(text, 6000))
             presenter.error.connect(self.show_error)
-        self.results.error.connect(self.show_error)
+        for presenter in (self.results, self.generation):
+            presenter.error.connect(self.show_error)
+        self.generation.submitted.connect(self.remember_params)
         self.results.applied.connect(lambda _v: self.autosave.save_soon())
         self.files.opened.connect(self._restore_from_file)
 
