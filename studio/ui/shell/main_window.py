@@ -76,6 +76,27 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self._docks[1], self._docks[2]], [760, 260], Qt.Orientation.Horizontal)
         self.resizeDocks([self._docks[0]], [360], Qt.Orientation.Horizontal)
 
+        self.results = ResultPreview(  # a result stays on the canvas until applied or Esc
+            self.model,
+            self.canvas,
+            self.strip,
+            self.status,
+            controller,
+            lambda: self.layers.apply_onto_active,
+            lambda: self.files.last_dir(),
+        )
+        # first to hear the controller: upscale and vary jobs then refine its status lines
+        self.generation = GenerationPresenter(
+            controller,
+            self.model,
+            self.panel,
+            self.canvas,
+            self.status,
+            self.strip,
+            self.queue_view,
+            self.results,
+            lambda params, w, h: self.inpaint_tools.processing_size(params, w, h),
+        )
         self.inpaint_tools = InpaintTools(self)  # context box, Expand canvas, Alt+edge drag
         self.upscale_ui = UpscalePresenter(self)  # Image ▸ Upscale…
         self.variations = VariationsPresenter(self)  # star, grid, compare, export (issue 5)
@@ -93,26 +114,6 @@ class MainWindow(QMainWindow):
         self.brush = BrushPresenter(self.canvas, self.brush_controls, self.status)
         self.importer = LayerImporter(
             self.model, self.canvas, self.files.load, self.files.confirm_discard
-        )
-        self.results = ResultPreview(  # a result stays on the canvas until applied or Esc
-            self.model,
-            self.canvas,
-            self.strip,
-            self.status,
-            controller,
-            lambda: self.layers.apply_onto_active,
-            self.files.last_dir,
-        )
-        self.generation = GenerationPresenter(
-            controller,
-            self.model,
-            self.panel,
-            self.canvas,
-            self.status,
-            self.strip,
-            self.queue_view,
-            self.results,
-            lambda params, w, h: self.inpaint_tools.processing_size(params, w, h),
         )
         self._dock("Layers", "layersDock", self.layers.panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.splitDockWidget(self._docks[0], self._docks[-1], Qt.Orientation.Vertical)
