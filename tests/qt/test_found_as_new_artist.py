@@ -9,6 +9,7 @@ from studio.core.document import Document
 from studio.core.imagefiles import save_png
 from studio.core.params import GenerationParams
 from tests.qt.conftest import small_params
+from tests.qt.test_canvas import drag
 
 
 def test_opening_an_image_with_transparency_keeps_it(qtbot, window, tmp_path):
@@ -155,3 +156,18 @@ def test_the_previewing_hint_goes_when_another_document_takes_the_canvas(qtbot, 
     window.set_document(Document.from_image(_picture()))
     assert window.showing_variation is None and not window.canvas.previewing
     assert "previewing" not in window.status.currentMessage()
+
+
+def test_painting_while_a_result_is_shown_paints_on_the_visible_picture(qtbot, window):
+    original = _picture()
+    window.set_document(Document.from_image(original))
+    small_params(window, steps=2)
+    with qtbot.waitSignal(window.controller.job_finished, timeout=5000):
+        window.generate()
+    assert window.canvas.previewing
+    window.canvas.brush.size = 6
+    drag(qtbot, window, [(10, 32), (50, 32)])  # the mask brush
+    assert window.document.mask[32, 12:48].all(), "the stroke landed on the document's mask"
+    assert not window.canvas.previewing and window.showing_variation is None
+    assert np.array_equal(window.canvas.rendered_image(), original), "the picture, not the result"
+    assert window.strip.count() == 1 and "still in the strip" in window.status.currentMessage()

@@ -47,6 +47,7 @@ class ResultPreview(QObject):
         strip.apply_requested.connect(self.apply)
         strip.save_requested.connect(self.save)
         strip.deleted.connect(self._deleted)
+        canvas.stroke_started.connect(self._painting)
 
     @property
     def shown(self) -> Variation | None:
@@ -120,6 +121,12 @@ class ResultPreview(QObject):
     def save_selected(self) -> None:
         if (variation := self.strip.selected()) is not None:
             self.save(variation)
+
+    def _painting(self) -> None:
+        """Painting works on the picture, so the picture is what the canvas shows meanwhile."""
+        if self.shown is not None:
+            self.model.set_preview(None)
+            self.status.showMessage("preview closed to paint; the result is still in the strip")
 
     def _deleted(self, variation: Variation) -> None:
         if self.shown is variation:
