@@ -46,7 +46,7 @@ def main() -> None:
     app.processEvents()
     load_ms = (time.perf_counter() - started) * 1000
     canvas, viewport = window.canvas, window.canvas.viewport()
-    window.set_tool("brush")
+    window.brush.set_tool("brush")
     canvas.brush.size = 120
 
     def send(kind: QEvent.Type, pos: QPointF, buttons: Qt.MouseButton) -> float:

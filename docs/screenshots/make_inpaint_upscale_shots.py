@@ -156,7 +156,7 @@ pump(5.2)
 shot(win, "outpaint.png")
 
 # upscale: the dialog over the window (non-modal so the script can grab it)
-from studio.ui.upscale_dialog import UpscaleDialog  # noqa: E402
+from studio.ui.upscale.dialog import UpscaleDialog  # noqa: E402
 
 win.undo_stack.undo()
 win.undo_stack.undo()

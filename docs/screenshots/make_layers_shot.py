@@ -1,6 +1,6 @@
 """Makes docs/screenshots/layers.png: a sketch, two applied sky results (one hidden), Layers dock.
 
-    QT_QPA_PLATFORM=offscreen python docs/screenshots/make_layers_shot.py OUT.png
+QT_QPA_PLATFORM=offscreen python docs/screenshots/make_layers_shot.py OUT.png
 """
 
 import itertools

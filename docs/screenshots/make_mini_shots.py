@@ -86,7 +86,7 @@ def window_shot() -> int:
 
     from studio.app import create_window
     from studio.engine.api import Engine
-    from studio.ui.theme import apply_theme
+    from studio.ui.shell.theme import apply_theme
 
     app = QApplication.instance() or QApplication(["studio"])
     apply_theme(app, "light")

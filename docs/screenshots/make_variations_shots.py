@@ -72,7 +72,7 @@ class SceneEngine:
 def main() -> int:
     app = QApplication.instance() or QApplication(["studio"])
     from studio.app import create_window
-    from studio.ui.theme import apply_theme
+    from studio.ui.shell.theme import apply_theme
 
     apply_theme(app, "light")
     window = create_window(lambda: SceneEngine(), use_settings=False)

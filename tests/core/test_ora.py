@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import numpy as np
 import pytest
@@ -192,3 +193,23 @@ def test_autosave_snapshot_copies_only_layers_whose_pixels_changed():
     assert not second.layers[1].pixels.flags.writeable
     for original, copy in zip(doc.layers, second.layers, strict=True):
         assert np.array_equal(original.pixels, copy.pixels) and original.props() == copy.props()
+
+
+def test_layers_sharing_a_name_each_keep_their_pixels_and_name(tmp_path: Path):
+    rng = np.random.default_rng(11)
+    names = ["Sky", "Sky", "Inpaint mask (Studio)", "Sky"]  # one even looks like the mask's
+    layers = [
+        Layer(rng.integers(0, 256, (12, 16, 4), dtype=np.uint8), name=name, visible=i != 1)
+        for i, name in enumerate(names)
+    ]
+    doc = Document.from_layers(layers, (16, 12))
+    doc.mask[2:5, 3:9] = 255
+    got = read_ora(save_ora(tmp_path / "same-names.ora", doc)).document
+    assert [layer.name for layer in got.layers] == names
+    for want, have in zip(doc.layers, got.layers, strict=True):
+        assert np.array_equal(want.pixels, have.pixels), want.name
+        assert want.props() == have.props()
+    assert np.array_equal(got.mask, doc.mask)
+    with zipfile.ZipFile(tmp_path / "same-names.ora") as archive:
+        sources = [el.get("src") for el in ET.fromstring(archive.read("stack.xml")).iter("layer")]
+    assert len(sources) == len(set(sources)) == len(names) + 1, "one file per layer + the mask"

@@ -33,7 +33,7 @@ def setup_canvas(window, width=256, height=256, zoom=1.0):
 
 def test_brush_drag_sets_mask_along_path_and_undo_clears_it(qtbot, window):
     setup_canvas(window)
-    window.set_tool("brush")
+    window.brush.set_tool("brush")
     # Two far-apart events: interpolation must fill the whole path.
     drag(qtbot, window, [(30, 128), (230, 128)])
     mask = window.document.mask

@@ -24,8 +24,11 @@ def test_generate_streams_previews_and_result_lands_in_strip(qtbot, window, fake
     assert variation.params.seed == 7 and variation.image.shape == (64, 64, 3)
     assert "Seed: 7" in window.strip.item(0).toolTip().replace("<br>", "\n")
     assert fake_engine.thread_names and fake_engine.thread_names[0] != threading.main_thread().name
-    assert not window.canvas.previewing, "the live preview goes away when the job ends"
+    # the finished result stays on the canvas as a preview (not blank) until applied or Esc
+    assert window.canvas.previewing and window.showing_variation is variation
+    assert window.strip.currentRow() == 0, "the strip highlights what the canvas shows"
     assert window.panel.last_seed == 7
+    assert not window.document.has_image, "previewing does not commit"
 
 
 def test_previews_are_painted_on_the_canvas(qtbot, window, fake_engine):
@@ -78,6 +81,10 @@ def test_cancel_mid_run_leaves_document_unchanged_and_next_job_runs(qtbot, windo
     assert np.array_equal(window.document.image, original)
     assert not window.document.mask.any()
     assert window.undo_stack.count() == 0
+    # the second job's result stays on the canvas; Esc (nothing running) takes it off
+    assert np.array_equal(window.canvas.rendered_image(), window.strip.variations()[0].image)
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Escape)
+    assert not window.canvas.previewing and window.undo_stack.count() == 0
     assert np.array_equal(window.canvas.rendered_image(), before_canvas)
 
 
@@ -119,8 +126,13 @@ def test_applying_a_result_changes_canvas_and_undo_restores_exactly(qtbot, windo
     small_params(window, steps=2)
     with qtbot.waitSignal(window.controller.job_finished, timeout=5000):
         window.generate()
+    result = window.strip.variations()[0].image
+    assert np.array_equal(window.canvas.rendered_image(), result), "the result stays shown"
+    assert np.array_equal(window.document.image, original), "previewing must not commit"
+    window.cancel()  # Esc: back to the document
     before = window.canvas.rendered_image()
-    assert np.array_equal(before, original)
+    assert np.array_equal(before, original) and not window.canvas.previewing
+    window.strip.setCurrentRow(-1)
     window.strip.setCurrentRow(0)  # click: preview only
     assert window.canvas.previewing
     assert np.array_equal(window.document.image, original), "previewing must not commit"

@@ -111,7 +111,7 @@ def test_context_box_follows_the_painted_mask_and_the_panel(qtbot, window):
     box = expected_box(window, native)
     assert box is not None and item.box == box
     assert item.rect().toRect().getCoords()[:2] == (box.x0, box.y0)
-    assert "model sees" in item.text and f"{box.width}×{box.height}" in item.text
+    assert item.text.startswith("Repaints a") and f"{box.width}×{box.height} area" in item.text
 
     # a bigger padding grows the box, exactly as the engine will compute it
     window.panel.inpaint.padding.setValue(80)

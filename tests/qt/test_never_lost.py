@@ -87,7 +87,7 @@ def test_save_as_ora_keeps_layers_params_and_variations(qtbot, window, tmp_path)
     layer = _paint_red_layer(window.model)
     window.model.push(le.set_props_edit(window.document, layer, opacity=0.5, blend="multiply"))
     path = tmp_path / "work.ora"
-    assert window._save_to(path)
+    assert window.files.save_to(path)
     assert window.windowTitle().startswith("work.ora ") and not window.model.modified
     window.set_document(Document.blank(8, 8))
     assert window.open_path(path)

@@ -40,7 +40,7 @@ def test_open_reads_metadata_and_save_writes_png_with_parameters(qtbot, window, 
     window.actions_["reuse"].trigger()
     assert window.panel.prompt.toPlainText() == "castle" and window.panel.steps.value() == 9
     out = tmp_path / "out.png"
-    assert window._save_to(out)
+    assert window.files.save_to(out)
     pixels, chunks = read_image(out)
     assert np.array_equal(pixels, window.document.image)
     assert params_from_text_chunks(chunks).seed == 42
@@ -59,10 +59,10 @@ def test_copy_then_paste_adds_a_layer_at_the_view_centre_and_is_undoable(qtbot, 
     path = tmp_path / "p.png"
     Image.fromarray(np.full((24, 40, 3), 30, np.uint8)).save(path)
     window.open_path(path)
-    window.copy_image()
+    window.importer.copy()
     window.set_document(type(window.document).blank(64, 64))
     window.canvas.fit()
-    window.paste_image()  # Ctrl+V: a new layer, the document keeps its size and its layers
+    window.importer.paste()  # Ctrl+V: a new layer, the document keeps its size and its layers
     doc = window.document
     assert (doc.width, doc.height) == (64, 64) and len(doc.layers) == 2
     layer = doc.active_layer
@@ -72,6 +72,6 @@ def test_copy_then_paste_adds_a_layer_at_the_view_centre_and_is_undoable(qtbot, 
     assert doc.has_image and (doc.image[layer.y + 1, layer.x + 1] == 30).all()
     window.undo_stack.undo()
     assert len(window.document.layers) == 1 and not window.document.has_image
-    window.paste_as_new_document()  # the old behaviour, on its own command
+    window.importer.paste_as_new_document()  # the old behaviour, on its own command
     assert (window.document.width, window.document.height) == (40, 24)
     assert (window.document.image == 30).all()

@@ -53,11 +53,13 @@ def test_count_four_streams_four_thumbnails_with_exact_params(qtbot, window, fak
 def test_star_toggle_on_strip_thumbnail_and_shortcut(qtbot, window):
     generate_n(qtbot, window, 3)
     strip = window.strip
-    first, second, _third = strip.variations()
+    first, second, third = strip.variations()
+    assert window.showing_variation is third, "the job's last result stays on the canvas"
     viewport = strip.viewport()
     qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=star_point(strip, strip.delegate, 0))
     assert first.starred and strip.item(0).data(STAR_ROLE) is True
-    assert not window.canvas.previewing, "clicking the star does not select or preview"
+    assert window.showing_variation is third, "clicking the star does not select or preview"
+    assert strip.currentRow() == 2
     strip.setCurrentRow(1)
     strip.setFocus()
     qtbot.keyClick(strip, Qt.Key.Key_S)  # Generate ▸ Star / unstar variation

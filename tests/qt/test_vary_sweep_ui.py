@@ -36,7 +36,7 @@ def test_vary_subtle_on_a_strip_item_adds_children_beside_it(qtbot, window):
 def test_vary_strong_on_the_canvas_uses_img2img_from_its_pixels(qtbot, window, fake_engine):
     generate_n(qtbot, window, 1, seed=3)
     window.apply_variation(window.strip.variations()[0])
-    window.showing_variation = None
+    assert window.showing_variation is None, "applying takes the preview off the canvas"
     messages: list[str] = []
     window.statusBar().messageChanged.connect(messages.append)
     with qtbot.waitSignal(window.controller.job_finished, timeout=10_000):

@@ -65,6 +65,7 @@ class CanvasView(QGraphicsView):
     mask_changed = Signal()  # live, while painting
     zoom_changed = Signal(float)
     files_dropped = Signal(list)  # list[str]
+    stroke_started = Signal()  # a mask or paint stroke (or a fill, a colour pick) begins
     color_picked = Signal(tuple)  # (r, g, b), Alt+click with a paint tool
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -329,6 +330,7 @@ class CanvasView(QGraphicsView):
     def _begin_stroke(self, view_pos: QPointF, pressure: float) -> None:
         if self._stroking:
             self._end_stroke()
+        self.stroke_started.emit()
         point = self.map_to_image(view_pos)
         if self.brush.paints_layer:
             self._begin_paint(point, pressure)

@@ -1,11 +1,11 @@
-"""Connects the job controller to the window: submit, previews, progress, results, errors."""
+"""Connects the job controller to the widgets: submit, previews, progress, results, errors."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from studio.core.errors import ParamsError
 from studio.core.params import GenerationParams
@@ -13,20 +13,40 @@ from studio.core.speed import SpeedMeter
 from studio.jobs.controller import JobController
 from studio.jobs.queue import Job
 from studio.jobs.sweep_job import SWEEP
-
-if TYPE_CHECKING:
-    from studio.ui.shell.main_window import MainWindow
+from studio.ui.canvas.view import CanvasView
+from studio.ui.generate.prompt_panel import PromptPanel
+from studio.ui.generate.queue_view import QueueView
+from studio.ui.shell.status import StatusBar
+from studio.ui.state.document_model import DocumentModel
+from studio.ui.variations.result_preview import ResultPreview
+from studio.ui.variations.strip import VariationsStrip
 
 
 class GenerationPresenter(QObject):
-    """GUI-thread glue between JobController signals and the widgets."""
+    """GUI-thread glue between JobController signals and the widgets it is given."""
 
-    def __init__(self, window: MainWindow, controller: JobController) -> None:
-        super().__init__(window)
-        self.window = window
-        self.controller = controller
+    error = Signal(str)  # a message for the user (the window shows it)
+    submitted = Signal(object)  # GenerationParams of a queued job (remembered for next launch)
+
+    def __init__(
+        self,
+        controller: JobController,
+        model: DocumentModel,
+        panel: PromptPanel,
+        canvas: CanvasView,
+        status: StatusBar,
+        strip: VariationsStrip,
+        queue_view: QueueView,
+        results: ResultPreview,
+        processing_size: Callable[[GenerationParams, int, int], tuple[int, int]],
+    ) -> None:
+        super().__init__(panel)
+        self.controller, self.model, self.panel, self.canvas = controller, model, panel, canvas
+        self.status, self.strip, self.queue_view, self.results = status, strip, queue_view, results
+        self.processing_size = processing_size
         self._preview_masks: dict[int, np.ndarray | None] = {}
         self._job_params: dict[int, GenerationParams] = {}
+        self._last_result: dict[int, object] = {}  # job id -> its newest result (a Variation)
         self._pending_preview: tuple[int, np.ndarray, tuple | None] | None = None
         self.previews_painted = 0
         self.speed = SpeedMeter()  # recent images' step times, for the sweep's estimate
@@ -39,16 +59,16 @@ class GenerationPresenter(QObject):
         controller.job_finished.connect(self._on_finished)
         controller.error.connect(self._on_error)
         controller.queue_changed.connect(self._on_queue_changed)
-        controller.models_listed.connect(window.panel.set_models)
-        controller.precision.connect(window.status.set_precision)
+        controller.models_listed.connect(panel.set_models)
+        controller.precision.connect(status.set_precision)
         controller.notice.connect(self._on_notice)
         self.notices: list[str] = []
 
     # --- submitting ----------------------------------------------------------------------
     def build_job(self) -> tuple[GenerationParams, np.ndarray | None, np.ndarray | None]:
         """Params plus input arrays for the panel's settings and the canvas; raises ParamsError."""
-        doc = self.window.document
-        params = self.window.panel.params()
+        doc = self.model.document
+        params = self.panel.params()
         mode = params.mode
         if mode != "txt2img" and not doc.has_image:
             raise ParamsError(f"{mode} needs an image: open, paste or apply one first")
@@ -59,17 +79,17 @@ class GenerationPresenter(QObject):
         if image is not None:
             # inpaint "only masked" renders at the model's native size, other modes at the
             # picture's own (studio.ui.inpaint.tools.processing_size)
-            width, height = self.window.inpaint_tools.processing_size(params, doc.width, doc.height)
+            width, height = self.processing_size(params, doc.width, doc.height)
             params = params.replace(width=width, height=height)
         return params.validated(), image, mask
 
     def generate(self) -> int | None:
         try:
             params, image, mask = self.build_job()
-            if not self.window.panel.extras_bar.confirm(params):
+            if not self.panel.extras_bar.confirm(params):
                 return None
         except ParamsError as exc:
-            self.window.show_error(str(exc))
+            self.error.emit(str(exc))
             return None
         return self.submit(params, image, mask)
 
@@ -80,8 +100,8 @@ class GenerationPresenter(QObject):
         job_id = self.controller.submit(params, image, mask)
         self._job_params[job_id] = params
         self._preview_masks[job_id] = mask
-        self.window.panel.last_seed = params.seed
-        self.window.remember_params(params)
+        self.panel.last_seed = params.seed
+        self.submitted.emit(params)
         return job_id
 
     def cancel(self) -> bool:
@@ -91,12 +111,12 @@ class GenerationPresenter(QObject):
     @Slot(str)
     def _on_state(self, text: str) -> None:
         self.engine_state = text
-        self.window.status.set_state(text)
+        self.status.set_state(text)
 
     @Slot(int, object)
     def _on_started(self, job_id: int, params: GenerationParams) -> None:
-        self.window.status.set_state(self._running_text(0, params.count))
-        self.window.status.set_step(0, params.steps, 0.0)
+        self.status.set_state(self._running_text(0, params.count))
+        self.status.set_step(0, params.steps, 0.0)
 
     def _running_text(self, index: int, count: int) -> str:
         waiting = len(self.controller.pending())
@@ -106,8 +126,8 @@ class GenerationPresenter(QObject):
     @Slot(int, object)
     def _on_step(self, job_id: int, report: object) -> None:
         step, total = int(report.step), int(report.total)
-        self.window.status.set_state(self._running_text(report.image_index, report.image_count))
-        self.window.status.set_step(step, total, float(report.elapsed))
+        self.status.set_state(self._running_text(report.image_index, report.image_count))
+        self.status.set_step(step, total, float(report.elapsed))
         self._measure(job_id, report)
         if report.preview is not None:
             # Paint the newest preview once the event queue is drained, so the GUI never lags
@@ -150,46 +170,50 @@ class GenerationPresenter(QObject):
         if self.controller.current is None or self.controller.current.id != job_id:
             return
         mask = self._preview_masks.get(job_id)
-        if mask is not None and mask.shape != self.window.document.mask.shape:
+        if mask is not None and mask.shape != self.model.document.mask.shape:
             mask = None
-        self.window.canvas.show_preview(preview, mask, box)
-        self.window.showing_variation = None
+        self.model.set_preview(None)  # the live preview takes the canvas
+        self.canvas.show_preview(preview, mask, box)
         self.previews_painted += 1
 
     @Slot(int, object, object)
     def _on_result(self, job_id: int, image: np.ndarray, params: GenerationParams) -> None:
-        self.window.strip.add(image, params, job_id)
-        self.window.panel.last_seed = params.seed
+        self._last_result[job_id] = self.strip.add(image, params, job_id)
+        self.panel.last_seed = params.seed
 
     @Slot(int, str)
     def _on_finished(self, job_id: int, outcome: str) -> None:
         self._pending_preview = None
         self._preview_masks.pop(job_id, None)
         self._job_params.pop(job_id, None)
-        if self.window.showing_variation is None:
-            self.window.canvas.clear_preview()
-        self.window.status.reset_progress()
+        self.status.reset_progress()
         messages = {"done": "finished", "cancelled": "cancelled", "failed": "failed"}
-        self.window.status.showMessage(f"job #{job_id} {messages.get(outcome, outcome)}", 4000)
+        self.status.showMessage(f"job #{job_id} {messages.get(outcome, outcome)}", 4000)
+        result = self._last_result.pop(job_id, None)
+        shown = result is not None and self.strip.item_of(result) is not None
+        if shown and outcome != "failed":
+            self.results.show_finished(result)  # stays on the canvas until Enter/Esc
+        elif self.model.preview is None:
+            self.canvas.clear_preview()  # the live preview of a job without a result
         if not self.controller.busy:
-            self.window.status.set_state(self.engine_state)
+            self.status.set_state(self.engine_state)
 
     @Slot(str)
     def _on_notice(self, message: str) -> None:
         """Something Studio worked around (it already fell back to defaults): say so quietly."""
         if message not in self.notices:
             self.notices.append(message)
-            self.window.status.showMessage(f"⚠ {message}")  # stays until the next message
-            self.window.status.setToolTip("\n".join(self.notices))  # in full, however long
+            self.status.showMessage(f"⚠ {message}")  # stays until the next message
+            self.status.setToolTip("\n".join(self.notices))  # in full, however long
 
     @Slot(int, str)
     def _on_error(self, job_id: int, message: str) -> None:
-        self.window.show_error(message)
+        self.error.emit(message)
 
     @Slot()
     def _on_queue_changed(self) -> None:
         current = self.controller.current
         running = (current.id, current.params) if current is not None else None
         pending = [(job.id, job.params) for job in self.controller.pending()]
-        self.window.queue_view.show_jobs(running, pending)
-        self.window.panel.set_running(current is not None)
+        self.queue_view.show_jobs(running, pending)
+        self.panel.set_running(current is not None)

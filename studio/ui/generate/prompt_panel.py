@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QSplitter,
     QToolButton,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 from studio.core.params import MAX_SEED, MODES, SCHEDULERS, GenerationParams, random_seed, snap_to_8
 from studio.ui.generate.prompt_counter import SyntaxNotice, TokenCounter
 from studio.ui.generate.prompt_extras_bar import PromptExtrasBar
+from studio.ui.generate.settings_form import MODE_HINTS, MODE_LABELS, Fold, SettingsScroll, pair
 from studio.ui.generate.variation_seed_row import VariationSeedRow
 from studio.ui.inpaint.controls import InpaintControls
 from studio.ui.models.picker import (
@@ -49,26 +49,6 @@ SIZE_PRESETS = [
 ]
 
 
-class _SettingsScroll(QScrollArea):
-    """The settings form, scrolling on short screens; it asks for its full height."""
-
-    def __init__(self, widget: QWidget) -> None:
-        super().__init__()
-        self.setWidget(widget)
-        self.setWidgetResizable(True)
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setMinimumHeight(120)
-
-    def sizeHint(self) -> QSize:
-        hint = self.widget().sizeHint()
-        return QSize(hint.width() + self.verticalScrollBar().sizeHint().width(), hint.height())
-
-    def minimumSizeHint(self) -> QSize:  # room for the scroll bar, which covers the form
-        bar = self.verticalScrollBar().sizeHint().width()
-        return QSize(self.widget().minimumSizeHint().width() + bar, 120)
-
-
 class PromptPanel(QWidget):
     generate_requested = Signal()
     cancel_requested = Signal()
@@ -83,6 +63,8 @@ class PromptPanel(QWidget):
         self.prompt.setPlaceholderText("Describe the image…  (Ctrl+Enter to generate)")
         self.negative = QPlainTextEdit()
         self.negative.setPlaceholderText("Negative prompt: what to avoid")
+        for edit in (self.prompt, self.negative):
+            edit.setMinimumHeight(44)  # two lines; the settings below stay unscrolled at 900 px
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setObjectName("promptSplitter")
         self.splitter.setChildrenCollapsible(False)
@@ -112,12 +94,13 @@ class PromptPanel(QWidget):
         self.splitter.setSizes([160, 190])
 
         self.mode = QComboBox()
-        self.mode.addItem("Auto (follows canvas)", AUTO)
+        self.mode.addItem("Auto (follows the canvas)", AUTO)
         for mode in MODES:
-            self.mode.addItem(mode, mode)
-        self.mode.currentIndexChanged.connect(lambda _i: self.mode_override_changed.emit())
+            self.mode.addItem(MODE_LABELS.get(mode, mode), mode)
+        self.mode.currentIndexChanged.connect(lambda _i: self._mode_changed())
         self.mode_hint = QLabel()
         self.mode_hint.setObjectName("modeHint")
+        self.mode_hint.setStyleSheet("color: palette(placeholder-text);")
 
         self.model = QComboBox()
         self.model.setEditable(True)
@@ -127,11 +110,11 @@ class PromptPanel(QWidget):
         self.scheduler = QComboBox()
         self.scheduler.addItems(SCHEDULERS)
         self.decode = QComboBox()
-        self.decode.addItem("Full (VAE)", "full")
-        self.decode.addItem("Fast (TAESD)", "fast")
+        self.decode.addItem("Full quality", "full")
+        self.decode.addItem("Fast, slightly softer", "fast")
         self.decode.setToolTip(
-            "Fast decodes the final image with TAESD: much quicker on a CPU, slightly softer "
-            "(needs madebyollin/taesd in the Hugging Face cache)"
+            "How the final picture is made from the model's output. Fast uses TAESD: much "
+            "quicker on a CPU, slightly softer (needs madebyollin/taesd in the Hugging Face cache)"
         )
         self.steps = QSpinBox()
         self.steps.setRange(1, 150)
@@ -141,6 +124,8 @@ class PromptPanel(QWidget):
         self.cfg.setSingleStep(0.5)
         self.cfg.setDecimals(1)
         self.cfg.setValue(7.0)
+        self.cfg.setToolTip("How closely the picture follows the prompt (CFG scale)")
+        self.steps.setToolTip("More steps: more detail, slower")
 
         self.seed = QDoubleSpinBox()
         self.seed.setDecimals(0)
@@ -175,6 +160,7 @@ class PromptPanel(QWidget):
         self.strength.setRange(0.0, 1.0)
         self.strength.setSingleStep(0.05)
         self.strength.setValue(0.75)
+        self.strength.setToolTip("How much of the picture changes: 0 keeps it, 1 repaints it all")
         self.count = QSpinBox()
         self.count.setRange(1, 64)
         self.count.setValue(1)
@@ -196,13 +182,13 @@ class PromptPanel(QWidget):
     def _layout(self) -> None:
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form = form
         form.addRow("Mode", self.mode)
         form.addRow("", self.mode_hint)
         form.addRow("Model", self.model)
         form.addRow("", self.model_hint)
-        form.addRow("Sampler", self.scheduler)
-        form.addRow("Steps", self.steps)
-        form.addRow("CFG scale", self.cfg)
+        form.addRow("Steps", pair(self.steps, "Guidance", self.cfg))
         seed_row = QHBoxLayout()
         seed_row.addWidget(self.seed, 1)
         seed_row.addWidget(self.random_seed)
@@ -211,30 +197,50 @@ class PromptPanel(QWidget):
         form.addRow("Seed", seed_row)
         form.addRow("", self.variation)
         size_row = QHBoxLayout()
-        size_row.addWidget(self.width_box)
+        size_row.addWidget(self.width_box, 1)
         size_row.addWidget(QLabel("×"))
-        size_row.addWidget(self.height_box)
+        size_row.addWidget(self.height_box, 1)
+        self.presets.setItemText(0, "Presets")
+        self.presets.setToolTip("Common sizes")
+        policy = QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        self.presets.setSizeAdjustPolicy(policy)
+        self.presets.setMinimumContentsLength(6)
+        size_row.addWidget(self.presets)
+        self.size_row = size_row
         form.addRow("Size", size_row)
-        form.addRow("", self.presets)
         form.addRow("Strength", self.strength)
         form.addRow("Count", self.count)
-        form.addRow("Decode", self.decode)
+        self.inpaint_rows = []
         for label, field in self.inpaint.rows():
             form.addRow(label, field)
+            self.inpaint_rows.append(field)
+        self.more = Fold("More")
+        self.more.form.addRow("Sampler", self.scheduler)
+        self.more.form.addRow("Decode", self.decode)
+        self.more_inpaint_rows = []
+        for label, field in self.inpaint.more_rows():
+            self.more.form.addRow(label, field)
+            self.more_inpaint_rows.append(field)
+        form.addRow(self.more)
+        self.more.toggle.toggled.connect(lambda _on: self._fit_settings())
         buttons = QHBoxLayout()
         buttons.addWidget(self.generate_button, 2)
         buttons.addWidget(self.cancel_button, 1)
 
         settings = QWidget()
         settings.setLayout(form)
-        self.splitter.addWidget(_SettingsScroll(settings))
+        self.settings_scroll = SettingsScroll(settings)
+        self.splitter.addWidget(self.settings_scroll)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
+        # the settings get their full height; the prompts share what is left
+        self.splitter.setSizes([90, 150, settings.sizeHint().height()])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.splitter, 1)
         layout.addLayout(buttons)
+        self._update_rows()
 
     # --- behaviour -----------------------------------------------------------------------
     def _apply_preset(self, index: int) -> None:
@@ -251,9 +257,42 @@ class PromptPanel(QWidget):
 
     def set_auto_mode(self, mode: str) -> None:
         self.auto_mode = mode
-        self.mode_hint.setText(f"canvas suggests <b>{mode}</b>")
-        self.strength.setEnabled(self.effective_mode() != "txt2img")
-        self.variation.set_mode(self.effective_mode())
+        self._update_rows()
+
+    def _mode_changed(self) -> None:
+        self._update_rows()
+        self.mode_override_changed.emit()
+
+    def _update_rows(self) -> None:
+        """Only the options of the mode Generate will run (the rest keep their values)."""
+        mode = self.effective_mode()
+        auto, chosen = MODE_HINTS.get(mode, (mode, mode))
+        self.mode_hint.setText(auto if self.mode.currentData() == AUTO else chosen)
+        self.strength.setEnabled(mode != "txt2img")
+        self.variation.set_mode(mode)
+        masked = mode in ("inpaint", "outpaint")
+        rows = [
+            (self.size_row, mode == "txt2img"),  # other modes render at the picture's size
+            (self.strength, mode != "txt2img"),
+            *((row, masked) for row in self.inpaint_rows),
+        ]
+        for row, shown in rows:
+            self.form.setRowVisible(row, shown)
+        for row in self.more_inpaint_rows:
+            self.more.form.setRowVisible(row, masked)
+        self._fit_settings()
+
+    def _fit_settings(self) -> None:
+        self.settings_scroll.fit()
+        self.settings_scroll.balance(self.splitter)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, lambda: self.settings_scroll.balance(self.splitter))  # docks sized
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        QTimer.singleShot(0, lambda: self.settings_scroll.balance(self.splitter))
 
     def effective_mode(self) -> str:
         override = self.mode.currentData()

@@ -1,4 +1,5 @@
-"""The context box on the canvas: the part of the image the model sees when inpainting.
+"""The context box on the canvas: the part of the picture repainted (with its context) when
+inpainting.
 
 While a mask exists (and the job would be an inpaint), a dashed rectangle shows the box that
 `studio.core.inpaint.plan.context_box_for_mask` computes for the panel's padding, feather, grow
@@ -27,6 +28,13 @@ from studio.core.params import GenerationParams
 BOX_COLOR = QColor(255, 255, 255)  # white dashes over a dark outline read on any image
 LABEL_COLOR = QColor(150, 220, 255)
 THROTTLE_MS = 30
+
+
+def box_label(width: int, height: int, out_w: int, out_h: int) -> str:
+    """The box's caption in an artist's words: what is repainted, at what size."""
+    if (out_w, out_h) == (width, height):
+        return f"Repaints this {width}×{height} area"
+    return f"Repaints a {width}×{height} area at {out_w}×{out_h}, then scales it back"
 
 
 class _Label(QGraphicsItem):
@@ -173,4 +181,4 @@ class ContextBoxOverlay(QObject):
             self.item.set_box(None)
             return
         out_w, out_h = render_size(box.size, (width, height))
-        self.item.set_box(box, f"model sees {box.width}×{box.height} · renders {out_w}×{out_h}")
+        self.item.set_box(box, box_label(box.width, box.height, out_w, out_h))

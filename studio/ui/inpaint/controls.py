@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from studio.core.params import GenerationParams
 
-AREAS = (("Only masked", "masked"), ("Whole picture", "whole"))
+AREAS = (("Masked area, sharper", "masked"), ("Whole picture", "whole"))
 DEFAULT_PADDING, DEFAULT_BLUR, DEFAULT_GROW = 32, 4, 0
 
 
@@ -44,17 +44,20 @@ class InpaintControls(QObject):
         for text, value in AREAS:
             self.area.addItem(text, value)
         self.area.setToolTip(
-            "Only masked: render the box around the mask at the model's size (sharp small "
-            "fixes on big images). Whole picture: render everything."
+            "Masked area: repaint the box around the mask at the model's best size, then scale "
+            "it back (sharp small fixes on big pictures). Whole picture: repaint at full size."
         )
         self.padding = _px_box(
-            0, 4096, DEFAULT_PADDING, "Context around the mask the model sees (the dashed box)"
+            0,
+            4096,
+            DEFAULT_PADDING,
+            "How much of the picture around the mask is used as context (the dashed box)",
         )
         self.feather = _px_box(
-            0, 256, DEFAULT_BLUR, "Blur the mask edge so the repaint blends in (mask blur)"
+            0, 256, DEFAULT_BLUR, "Soften the mask edge so the repaint blends in (mask blur)"
         )
         self.grow = _px_box(
-            -256, 256, DEFAULT_GROW, "Grow the mask (negative shrinks it) before feathering"
+            -256, 256, DEFAULT_GROW, "Grow the mask (negative shrinks it) before softening its edge"
         )
         self.color_match = QCheckBox("Match colours")
         self.color_match.setToolTip("Match the repainted colours to their surroundings")
@@ -64,11 +67,14 @@ class InpaintControls(QObject):
         self.color_match.toggled.connect(lambda _on: self.changed.emit())
 
     def rows(self) -> list[tuple[str, QWidget | QHBoxLayout]]:
-        """(label, field) rows for the panel's form: compact, aligned with the other rows."""
+        """The (label, field) row always shown in inpaint mode."""
+        return [("Repaint", self.area)]
+
+    def more_rows(self) -> list[tuple[str, QWidget | QHBoxLayout]]:
+        """The finer rows, folded under the panel's "More" section."""
         return [
-            ("Inpaint", self._pair(self.area, None, self.color_match)),
-            ("Padding", self._pair(self.padding, "Feather", self.feather)),
-            ("Grow mask", self.grow),
+            ("Context", self._pair(self.padding, "Soften", self.feather)),
+            ("Grow mask", self._pair(self.grow, None, self.color_match)),
         ]
 
     @staticmethod

@@ -70,7 +70,7 @@ class LayersList(QListWidget):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.setUniformItemSizes(True)
-        self.setMinimumHeight(3 * (THUMB + 6))
+        self.setMinimumHeight(2 * (THUMB + 6))
 
     def dropEvent(self, event) -> None:
         source_row = self.currentRow()

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QStyle, QToolBar
+from PySide6.QtWidgets import QSizePolicy, QStyle, QToolBar
 
 if TYPE_CHECKING:
     from studio.ui.shell.main_window import MainWindow
@@ -117,8 +117,8 @@ def build(window: MainWindow) -> Actions:
         action.setIconText(name.capitalize())  # the toolbar keeps a short label
         a.by_name[name] = action
         w.addAction(action)
-    a.add("copy", "&Copy image", w.copy_image, "Ctrl+C", "Copy the image to the clipboard")
-    a.add("paste", "&Paste image", w.paste_image, "Ctrl+V", "Paste an image from the clipboard")
+    a.add("copy", "&Copy image", w.importer.copy, "Ctrl+C", "Copy the image to the clipboard")
+    a.add("paste", "&Paste image", w.importer.paste, "Ctrl+V", "Paste an image from the clipboard")
 
     a.add("fit", "&Fit to window", w.canvas.fit, "Ctrl+0", "Fit the image in the window")
     a.add("actual", "&Actual size (100%)", w.canvas.actual_size, "Ctrl+1", "Show at 100%")
@@ -137,7 +137,7 @@ def build(window: MainWindow) -> Actions:
     brush = a.add(
         "brush",
         "Mask &brush",
-        lambda: w.set_tool("brush"),
+        lambda: w.brush.set_tool("brush"),
         "B",
         "Paint the area to repaint",
         checkable=False,
@@ -145,7 +145,7 @@ def build(window: MainWindow) -> Actions:
     eraser = a.add(
         "eraser",
         "Mask &eraser",
-        lambda: w.set_tool("eraser"),
+        lambda: w.brush.set_tool("eraser"),
         "E",
         "Erase the mask",
         checkable=False,
@@ -154,14 +154,15 @@ def build(window: MainWindow) -> Actions:
         action.setCheckable(True)
         tools.addAction(action)
     brush.setChecked(True)
-    a.add("smaller", "Smaller brush", lambda: w.resize_brush(1 / 1.25), "[", "Smaller brush")
-    a.add("larger", "Larger brush", lambda: w.resize_brush(1.25), "]", "Larger brush")
-    a.add("softer", "Softer brush", lambda: w.change_hardness(-0.1), "Shift+[", "Softer edge")
-    a.add("harder", "Harder brush", lambda: w.change_hardness(0.1), "Shift+]", "Harder edge")
+    w.brush.tool_actions.update(brush=brush, eraser=eraser)
+    a.add("smaller", "Smaller brush", lambda: w.brush.resize(1 / 1.25), "[", "Smaller brush")
+    a.add("larger", "Larger brush", lambda: w.brush.resize(1.25), "]", "Larger brush")
+    a.add("softer", "Softer brush", lambda: w.brush.change_hardness(-0.1), "Shift+[", "Softer edge")
+    a.add("harder", "Harder brush", lambda: w.brush.change_hardness(0.1), "Shift+]", "Harder edge")
     a.add(
         "pressure",
         "Tablet &pressure sets size",
-        w.set_pressure,
+        w.brush.set_pressure,
         None,
         "Pen pressure scales the brush",
         checkable=True,
@@ -200,7 +201,7 @@ def build(window: MainWindow) -> Actions:
     apply_ = a.add(
         "apply",
         "&Apply selected variation",
-        w.apply_selected,
+        w.results.apply_selected,
         None,
         "Put the selected variation on the canvas (undoable)",
     )
@@ -218,7 +219,7 @@ def build(window: MainWindow) -> Actions:
     a.add(
         "save_variation",
         "Save &variation…",
-        w.save_selected_variation,
+        w.results.save_selected,
         None,
         "Save the selected variation",
     )
@@ -316,11 +317,14 @@ def build_toolbar(window: MainWindow, a: Actions) -> QToolBar:
     bar.setObjectName("mainToolbar")
     bar.setMovable(False)
     bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    a["fit"].setIconText("Fit")  # short labels, so Generate and Cancel fit at 1400 px
+    a["actual"].setIconText("100%")
     for name in ("new", "open", "save", None, "undo", "redo", None, "brush", "eraser"):
         if name is None:
             bar.addSeparator()
         else:
             bar.addAction(a[name])
+    window.brush_controls.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
     bar.addWidget(window.brush_controls)
     bar.addSeparator()
     for name in ("invert", "clear_mask", None, "fit", "actual", None, "generate", "cancel"):

@@ -5,27 +5,23 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QUndoStack
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox, QWidget
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoStack
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QWidget
 
 from studio.core.brush import Rect
-from studio.core.document import Document, Edit, Layer
-from studio.core.document.layer_edits import insert_layer_edit
+from studio.core.document import Document, Edit
 from studio.core.document.ora import Variation as OraVariation
-from studio.core.document.results import apply_result_edits
-from studio.core.errors import UserError
-from studio.core.imagefiles import save_png
 from studio.core.params import GenerationParams
 from studio.jobs.controller import JobController
 from studio.ui.canvas.brush_controls import BrushControls
-from studio.ui.canvas.qtimage import from_qimage, to_qimage
+from studio.ui.canvas.brush_presenter import BrushPresenter
 from studio.ui.canvas.view import CanvasView
 from studio.ui.generate.presenter import GenerationPresenter
 from studio.ui.generate.prompt_panel import PromptPanel
 from studio.ui.generate.queue_view import QueueView
 from studio.ui.inpaint.tools import InpaintTools
+from studio.ui.layers.importer import LayerImporter
 from studio.ui.layers.presenter import LayersPresenter
 from studio.ui.models.presenter import ModelsPresenter
 from studio.ui.shell import actions as window_actions
@@ -39,12 +35,12 @@ from studio.ui.state.document_model import DocumentModel
 from studio.ui.upscale.presenter import UpscalePresenter
 from studio.ui.variations.history_panel import HistoryPresenter
 from studio.ui.variations.presenter import VariationsPresenter
+from studio.ui.variations.result_preview import ResultPreview
 from studio.ui.variations.strip import Variation, VariationsStrip
 from studio.ui.variations.sweep_dialog import SweepPresenter
 from studio.ui.variations.vary import VaryPresenter
 
 log = logging.getLogger(__name__)
-SAVE_FILTER = "PNG image (*.png)"
 
 
 class MainWindow(QMainWindow):
@@ -55,8 +51,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.controller = controller
         self.settings = settings
-        self.model = DocumentModel(self)  # the document, its undo stack and file state
-        self.showing_variation: Variation | None = None
+        self.model = DocumentModel(self)  # the document, its undo stack, file and preview
         self.last_error: str | None = None
         self._error_box: QMessageBox | None = None
         self._closed = False
@@ -76,10 +71,32 @@ class MainWindow(QMainWindow):
         )
         self._dock("Queue", "queueDock", self.queue_view, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.splitDockWidget(self._docks[1], self._docks[2], Qt.Orientation.Horizontal)
-        self.resizeDocks([self._docks[1], self._docks[2]], [900, 260], Qt.Orientation.Horizontal)
-        self.resizeDocks([self._docks[0]], [340], Qt.Orientation.Horizontal)
+        # the right column runs the window's full height; the strip and queue sit under the canvas
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.resizeDocks([self._docks[1], self._docks[2]], [760, 260], Qt.Orientation.Horizontal)
+        self.resizeDocks([self._docks[0]], [360], Qt.Orientation.Horizontal)
 
-        self.generation = GenerationPresenter(self, controller)
+        self.results = ResultPreview(  # a result stays on the canvas until applied or Esc
+            self.model,
+            self.canvas,
+            self.strip,
+            self.status,
+            controller,
+            lambda: self.layers.apply_onto_active,
+            lambda: self.files.last_dir(),
+        )
+        # first to hear the controller: upscale and vary jobs then refine its status lines
+        self.generation = GenerationPresenter(
+            controller,
+            self.model,
+            self.panel,
+            self.canvas,
+            self.status,
+            self.strip,
+            self.queue_view,
+            self.results,
+            lambda params, w, h: self.inpaint_tools.processing_size(params, w, h),
+        )
         self.inpaint_tools = InpaintTools(self)  # context box, Expand canvas, Alt+edge drag
         self.upscale_ui = UpscalePresenter(self)  # Image ▸ Upscale…
         self.variations = VariationsPresenter(self)  # star, grid, compare, export (issue 5)
@@ -94,9 +111,13 @@ class MainWindow(QMainWindow):
             busy=lambda: self.canvas.stroking,
         )
         self.layers = LayersPresenter(self, self.model, self.canvas, settings)  # issue 13
+        self.brush = BrushPresenter(self.canvas, self.brush_controls, self.status)
+        self.importer = LayerImporter(
+            self.model, self.canvas, self.files.load, self.files.confirm_discard
+        )
         self._dock("Layers", "layersDock", self.layers.panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.splitDockWidget(self._docks[0], self._docks[-1], Qt.Orientation.Vertical)
-        self.resizeDocks([self._docks[0], self._docks[-1]], [560, 300], Qt.Orientation.Vertical)
+        self.resizeDocks([self._docks[0], self._docks[-1]], [660, 200], Qt.Orientation.Vertical)
         self.actions_ = window_actions.build(self)
         window_actions.build_menus(self, self.actions_)
         window_actions.build_toolbar(self, self.actions_)
@@ -106,39 +127,38 @@ class MainWindow(QMainWindow):
         self.sweeps = SweepPresenter(self)  # Generate ▸ Sweep…, issue 14
         self.history_ui = HistoryPresenter(self)  # the lasting History dock, issue 14
         self.strip.addAction(self.actions_["apply"])
+        self._wire()
 
-        self.canvas.stroke_finished.connect(self.push_edit)
-        self.canvas.zoom_changed.connect(self.status.set_zoom)
-        self.status.set_zoom(self.canvas.zoom)  # truthful before the first zoom change
-        self.canvas.files_dropped.connect(self.add_files_as_layers)
-        self.brush_controls.size_changed.connect(self._set_brush_size)
-        self.brush_controls.hardness_changed.connect(self._set_hardness)
-        self.strip.preview_requested.connect(self.preview_variation)
-        self.strip.apply_requested.connect(self.apply_variation)
-        self.strip.save_requested.connect(self.save_variation)
-        self.strip.reuse_requested.connect(lambda v: self.panel.set_params(v.params))
-        self.strip.deleted.connect(self._variation_deleted)
-        self.panel.generate_requested.connect(self.generate)
-        self.panel.cancel_requested.connect(self.cancel)
-        self.panel.mode_override_changed.connect(self.update_mode)
-        self.queue_view.remove_requested.connect(controller.remove)
-        self.queue_view.clear_requested.connect(self.clear_queue)
-        self.undo_stack.indexChanged.connect(lambda _i: self.update_mode())
-        self.model.image_changed.connect(self._image_edited)
-        self.model.mask_changed.connect(self._mask_edited)
-        self.model.replaced.connect(self._document_replaced)
-        self.model.modified_changed.connect(lambda _m: self._update_title())
-        self.model.path_changed.connect(self._update_title)
-        self.files.message.connect(lambda text: self.status.showMessage(text, 6000))
-        self.files.error.connect(self.show_error)
-        self.files.opened.connect(self._restore_from_file)
-
-        self.brush_controls.show_values(self.canvas.brush.size, self.canvas.brush.hardness)
         self.queue_view.show_jobs(None, [])
         self.resize(1400, 900)
         self.restore_settings()
         self.update_mode()
         self._update_title()
+
+    def _wire(self) -> None:
+        self.canvas.stroke_finished.connect(self.push_edit)
+        self.canvas.zoom_changed.connect(self.status.set_zoom)
+        self.status.set_zoom(self.canvas.zoom)  # truthful before the first zoom change
+        self.strip.reuse_requested.connect(lambda v: self.panel.set_params(v.params))
+        self.panel.generate_requested.connect(self.generate)
+        self.panel.cancel_requested.connect(self.cancel)
+        self.panel.mode_override_changed.connect(self.update_mode)
+        self.queue_view.remove_requested.connect(self.controller.remove)
+        self.queue_view.clear_requested.connect(self.clear_queue)
+        self.undo_stack.indexChanged.connect(lambda _i: self.update_mode())
+        self.model.image_changed.connect(self._image_edited)
+        self.model.mask_changed.connect(self.canvas.refresh_mask)
+        self.model.replaced.connect(self._document_replaced)
+        self.model.modified_changed.connect(lambda _m: self._update_title())
+        self.model.path_changed.connect(self._update_title)
+        for presenter in (self.files, self.importer):
+            presenter.message.connect(lambda text: self.status.showMessage(text, 6000))
+            presenter.error.connect(self.show_error)
+        for presenter in (self.results, self.generation):
+            presenter.error.connect(self.show_error)
+        self.generation.submitted.connect(self.remember_params)
+        self.results.applied.connect(lambda _v: self.autosave.save_soon())
+        self.files.opened.connect(self._restore_from_file)
 
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
         dock = QDockWidget(title, self)
@@ -167,15 +187,12 @@ class MainWindow(QMainWindow):
     def push_edit(self, edit: Edit | None) -> None:
         self.model.push(edit)
 
-    def _mask_edited(self, rect: Rect | None) -> None:
-        self.canvas.refresh_mask(rect)
-
     def _image_edited(self, rect: Rect | None = None) -> None:
         size_changed = self.canvas.shown_size != (self.document.width, self.document.height)
         if rect is not None and not size_changed:
             self.canvas.refresh_region(rect)  # a stroke or a layer change: only that rect
             return
-        self.showing_variation = None
+        self.model.set_preview(None)
         self.canvas.set_document(self.document, fit=size_changed)
 
     def set_document(self, document: Document) -> None:
@@ -183,7 +200,6 @@ class MainWindow(QMainWindow):
         self.model.set_document(document)
 
     def _document_replaced(self) -> None:
-        self.showing_variation = None
         self.canvas.set_document(self.document)
         self.update_mode()
         self._update_title()
@@ -200,30 +216,6 @@ class MainWindow(QMainWindow):
 
     def select_all_mask(self) -> None:
         self.push_edit(self.document.select_all_edit())
-
-    # --- brush -----------------------------------------------------------------------------
-    def set_tool(self, tool: str) -> None:
-        self.canvas.brush.tool = tool
-        self.actions_[tool].setChecked(True)
-        self.status.showMessage(f"{'Eraser' if tool == 'eraser' else 'Brush'}", 1500)
-
-    def resize_brush(self, factor: float) -> None:
-        self._set_brush_size(self.canvas.brush.size * factor)
-
-    def _set_brush_size(self, size: float) -> None:
-        self.canvas.brush.size = float(min(max(size, 1.0), 1024.0))
-        self.brush_controls.show_values(self.canvas.brush.size, self.canvas.brush.hardness)
-        self.canvas.refresh_outline()
-
-    def change_hardness(self, delta: float) -> None:
-        self._set_hardness(self.canvas.brush.hardness + delta)
-
-    def _set_hardness(self, hardness: float) -> None:
-        self.canvas.brush.hardness = float(min(max(hardness, 0.0), 1.0))
-        self.brush_controls.show_values(self.canvas.brush.size, self.canvas.brush.hardness)
-
-    def set_pressure(self, on: bool) -> None:
-        self.canvas.brush.use_pressure = bool(on)
 
     # --- files and clipboard ---------------------------------------------------------------
     def new_document(self) -> None:
@@ -248,9 +240,6 @@ class MainWindow(QMainWindow):
     def save_as(self) -> bool:
         return self.files.save_as()
 
-    def _save_to(self, path: Path) -> bool:
-        return self.files.save_to(path)
-
     def _file_variations(self) -> list[OraVariation]:
         return [OraVariation(r.image, r.params, r.starred) for r in self.strip.session.results()]
 
@@ -260,49 +249,6 @@ class MainWindow(QMainWindow):
             if variation.starred:
                 self.strip.session.toggle_star(result)
 
-    def add_files_as_layers(self, paths: list[str]) -> None:
-        """Dropped files become layers of the open document (nothing is replaced)."""
-        for path in paths:
-            try:
-                loaded = self.files.load(Path(path))
-            except UserError as exc:
-                self.show_error(str(exc))
-                continue
-            pixels = np.array(loaded.document.composite_rgba())
-            self.add_layer_from_pixels(pixels, Path(path).stem, "Add layer from file")
-
-    def add_layer_from_pixels(self, pixels: np.ndarray, name: str, label: str) -> None:
-        """A new layer above the active one, centred on the view."""
-        height, width = pixels.shape[:2]
-        centre = self.canvas.view_centre()
-        x = round(centre[0] - width / 2) if width != self.document.width else 0
-        y = round(centre[1] - height / 2) if height != self.document.height else 0
-        layer = Layer(pixels, name=self.document.unused_name(name), x=x, y=y)
-        self.push_edit(insert_layer_edit(self.document, layer, label=label))
-
-    def copy_image(self) -> None:
-        QGuiApplication.clipboard().setImage(to_qimage(self.document.image))
-        self.status.showMessage("image copied", 2000)
-
-    def paste_image(self) -> None:
-        """Ctrl+V: the clipboard image as a new layer at the view's centre."""
-        image = QGuiApplication.clipboard().image()
-        if image.isNull():
-            self.show_error("the clipboard holds no image; copy one first")
-            return
-        self.add_layer_from_pixels(from_qimage(image, alpha=True), "Pasted", "Paste as layer")
-
-    def paste_as_new_document(self) -> None:
-        image = QGuiApplication.clipboard().image()
-        if image.isNull():
-            self.show_error("the clipboard holds no image; copy one first")
-            return
-        if self.files.confirm_discard():
-            self.set_document(
-                Document.from_image(from_qimage(image, alpha=image.hasAlphaChannel()))
-            )
-            self.model.mark_saved(None)
-
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
@@ -310,11 +256,8 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event: QDropEvent) -> None:
         paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
         if paths:
-            self.add_files_as_layers(paths)
+            self.importer.add_files(paths)
             event.acceptProposedAction()
-
-    def _last_dir(self) -> str:
-        return self.files.last_dir()
 
     def _update_title(self) -> None:
         self.setWindowTitle(f"{self.model.title()} — Studio")
@@ -324,9 +267,9 @@ class MainWindow(QMainWindow):
         return self.generation.generate()
 
     def cancel(self) -> None:
-        if not self.generation.cancel() and self.showing_variation is not None:
-            self.showing_variation = None
-            self.canvas.clear_preview()
+        """Esc: cancel the running job, or else take the previewed result off the canvas."""
+        if not self.generation.cancel():
+            self.results.dismiss()
 
     def cancel_all(self) -> None:
         self.controller.cancel_all()
@@ -335,55 +278,16 @@ class MainWindow(QMainWindow):
         for job in self.controller.pending():
             self.controller.remove(job.id)
 
-    def preview_variation(self, variation: Variation) -> None:
-        if self.controller.current is not None:
-            return  # the live preview has the canvas while a job runs
-        self.showing_variation = variation
-        self.canvas.show_preview(variation.image)
-        self.status.showMessage(
-            f"previewing seed {variation.params.seed} — Enter applies, Esc goes back", 5000
-        )
+    @property
+    def showing_variation(self) -> Variation | None:
+        """The result shown over the canvas until applied or dismissed (the model's preview)."""
+        return self.results.shown
 
     def apply_variation(self, variation: Variation) -> None:
-        """The result becomes a new layer (or paints onto the active one: Layers ▸ setting)."""
-        label = f"Apply seed {variation.params.seed}"
-        onto = self.layers.apply_onto_active
-        edits = apply_result_edits(self.document, variation.image, variation.params, label, onto)
-        self.undo_stack.beginMacro(label)
-        for edit in edits:
-            self.push_edit(edit)
-        self.undo_stack.endMacro()
-        self.showing_variation = None
-        self.canvas.clear_preview()
-        self.status.showMessage(f"applied seed {variation.params.seed} as a layer", 3000)
-        self.autosave.save_soon()
-
-    def apply_selected(self) -> None:
-        variation = self.showing_variation or self.strip.selected()
-        if variation is not None:
-            self.apply_variation(variation)
-
-    def save_variation(self, variation: Variation) -> None:
-        name = f"seed-{variation.params.seed}.png"
-        start = str(Path(self._last_dir() or ".") / name)
-        path, _ = QFileDialog.getSaveFileName(self, "Save variation", start, SAVE_FILTER)
-        if path:
-            try:
-                save_png(path, variation.image, variation.params)
-            except OSError as exc:
-                self.show_error(f"could not save {Path(path).name}: {exc.strerror or exc}")
-
-    def save_selected_variation(self) -> None:
-        if (variation := self.strip.selected()) is not None:
-            self.save_variation(variation)
+        self.results.apply(variation)
 
     def delete_selected_variation(self) -> None:
         self.variations.delete_selected()  # the grid's selection when it has focus
-
-    def _variation_deleted(self, variation: Variation) -> None:
-        if self.showing_variation is variation:
-            self.showing_variation = None
-            self.canvas.clear_preview()
 
     def reuse_parameters(self) -> None:
         variation = self.variations.current()
@@ -429,7 +333,7 @@ class MainWindow(QMainWindow):
             self.panel.set_params(params, include_seed=False)
         brush_size = self.settings.value("brush/size")
         if brush_size is not None:
-            self._set_brush_size(float(brush_size))
+            self.brush.set_size(float(brush_size))
 
     def save_settings(self) -> None:
         if self.settings is None:

@@ -29,7 +29,7 @@ def install(window: MainWindow) -> None:
     paste_new.setObjectName("paste_new_document")
     paste_new.setShortcut(QKeySequence("Ctrl+Alt+V"))
     paste_new.setStatusTip("Open the clipboard image as a new document")
-    paste_new.triggered.connect(lambda _c=False: window.paste_as_new_document())
+    paste_new.triggered.connect(lambda _c=False: window.importer.paste_as_new_document())
     window.addAction(paste_new)
     actions.by_name["paste_new_document"] = paste_new
     edit_menu = _menu(window, "Edit")

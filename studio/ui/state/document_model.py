@@ -43,6 +43,7 @@ class DocumentModel(QObject):
     modified_changed = Signal(bool)
     path_changed = Signal()
     edited = Signal()  # after every push, undo or redo
+    preview_changed = Signal(object)  # the result shown over the canvas, or None
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -50,6 +51,9 @@ class DocumentModel(QObject):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._clean_changed)
         self._saved_once = True  # a fresh blank canvas has nothing to lose
+        # a finished result shown over the canvas as a temporary layer until applied or
+        # dismissed (any object with .image and .params: a variation)
+        self.preview: object | None = None
 
     # --- state ------------------------------------------------------------------------------
     @property
@@ -68,6 +72,7 @@ class DocumentModel(QObject):
     def set_document(self, document: Document, modified: bool = False) -> None:
         """Show another document; the undo history starts over."""
         self.document = document
+        self.set_preview(None)
         self.undo_stack.clear()
         self.undo_stack.setClean()
         self._saved_once = not modified
@@ -75,6 +80,12 @@ class DocumentModel(QObject):
         self.layers_changed.emit()
         self.modified_changed.emit(self.modified)
         self.path_changed.emit()
+
+    def set_preview(self, result: object | None) -> None:
+        """Show `result` over the canvas (not part of the document), or nothing."""
+        if result is not self.preview:
+            self.preview = result
+            self.preview_changed.emit(result)
 
     def push(self, edit: Edit | None) -> None:
         if edit is not None:

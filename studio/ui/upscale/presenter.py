@@ -150,8 +150,8 @@ class UpscalePresenter(QObject):
         current = self.window.controller.current
         if current is None or current.id != job_id:
             return
+        self.window.model.set_preview(None)  # the live preview takes the canvas
         self.window.canvas.show_preview(preview)
-        self.window.showing_variation = None
         self.previews_painted += 1
 
     @Slot(int, object)

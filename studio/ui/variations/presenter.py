@@ -51,7 +51,7 @@ class VariationsPresenter(QObject):
         self.dock.visibilityChanged.connect(self._place_grid)
         self.grid.apply_requested.connect(window.apply_variation)
         self.grid.reuse_requested.connect(self.reuse)
-        self.grid.save_requested.connect(window.save_variation)
+        self.grid.save_requested.connect(lambda v: window.results.save(v))
         self.grid.compare_requested.connect(self.compare)
         self.grid.export_requested.connect(self.open_export_dialog)
         self.grid.view.selectionModel().currentChanged.connect(self._grid_current_changed)
