@@ -29,9 +29,14 @@ def cosine_lr(peak: float, floor: float, progress: float, warmup: float = 0.02) 
 
 
 class Phase:
-    """Tracks one phase's time budget across restarts; state lives in run_dir/<name>_state.json."""
+    """Tracks one phase's budget across restarts; state lives in run_dir/<name>_state.json.
 
-    def __init__(self, run_dir: Path, name: str, until: float) -> None:
+    The budget is a wall-clock end (the learning rate follows the fraction of time spent, as
+    CPU contention varies) or, with `steps`, a step count (the learning rate follows the
+    fraction of steps done, so a rerun with the same seed repeats the same updates).
+    """
+
+    def __init__(self, run_dir: Path, name: str, until: float, steps: int | None = None) -> None:
         self.run_dir = run_dir
         self.name = name
         self.state_file = run_dir / f"{name}_state.json"
@@ -40,14 +45,19 @@ class Phase:
             self.state = json.loads(self.state_file.read_text())
         else:
             self.state = {"start": time.time(), "until": until, "step": 0, "done": False}
+            if steps:
+                self.state["steps"] = steps
         self.last_save = time.time()
 
-    @property
-    def progress(self) -> float:
+    def progress(self, step: int) -> float:
+        if self.state.get("steps"):
+            return min(1.0, step / self.state["steps"])
         span = self.state["until"] - self.state["start"]
         return min(1.0, (time.time() - self.state["start"]) / max(span, 1.0))
 
-    def finished(self) -> bool:
+    def finished(self, step: int) -> bool:
+        if self.state.get("steps"):
+            return self.state["done"] or step >= self.state["steps"]
         override = self.run_dir / f"{self.name}_until"  # 'HH:MM' written by hand moves the end
         if override.exists():
             self.state["until"] = parse_until(override.read_text().strip())

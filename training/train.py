@@ -1,6 +1,7 @@
 """Train `mini`: stage 1 the VAE, stage 2 the UNet and text encoder, each until a wall-clock time.
 
     nohup nice -n 19 python -m training.train --vae-until 05:12 --unet-until 06:02 &
+    python -m training.train --vae-steps 1921 --unet-steps 4000   # by steps: repeatable
 
 Re-running the same command resumes from the last checkpoint (every 3 minutes).
 """
@@ -22,6 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run-dir", type=Path, default=Path("training/run"))
     parser.add_argument("--vae-until", default="1200", help="HH:MM UTC or seconds from now")
     parser.add_argument("--unet-until", default="4200", help="HH:MM UTC or seconds from now")
+    parser.add_argument("--vae-steps", type=int, help="end the VAE after N steps (not a time)")
+    parser.add_argument("--unet-steps", type=int, help="end the UNet after N steps (not a time)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--stage", choices=["all", "vae", "unet"], default="all")
@@ -39,11 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.stage in ("all", "vae"):
         from training.train_vae import train_vae
 
-        train_vae(args.run_dir, parse_until(args.vae_until), args.seed, log)
+        train_vae(args.run_dir, parse_until(args.vae_until), args.seed, log, args.vae_steps)
     if args.stage in ("all", "unet"):
         from training.train_unet import train_unet
 
-        train_unet(args.run_dir, parse_until(args.unet_until), args.seed, log)
+        train_unet(args.run_dir, parse_until(args.unet_until), args.seed, log, args.unet_steps)
     log("finished")
     return 0
 

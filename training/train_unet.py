@@ -53,10 +53,10 @@ def encode_dataset(run_dir, seed: int, log):
     return latents, scene_list, scale
 
 
-def train_unet(run_dir, until: float, seed: int, log) -> None:
+def train_unet(run_dir, until: float, seed: int, log, steps: int | None = None) -> None:
     from training.data import Scene
 
-    phase = Phase(run_dir, "unet", until)
+    phase = Phase(run_dir, "unet", until, steps)
     if phase.state["done"]:
         return
     latents, scene_list, scale = encode_dataset(run_dir, seed, log)
@@ -90,8 +90,8 @@ def train_unet(run_dir, until: float, seed: int, log) -> None:
         return token_cache[caption]
 
     started, running = time.time(), []
-    while not phase.finished():
-        lr = cosine_lr(1e-3, 4e-5, phase.progress)
+    while not phase.finished(step):
+        lr = cosine_lr(1e-3, 4e-5, phase.progress(step))
         for group in opt.param_groups:
             group["lr"] = lr
         rng = np.random.default_rng(seed * 1_000_003 + step)

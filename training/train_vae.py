@@ -35,8 +35,8 @@ def psnr(vae, images: torch.Tensor) -> float:
     return 10 * np.log10(1.0 / max(mse, 1e-12))
 
 
-def train_vae(run_dir, until: float, seed: int, log) -> None:
-    phase = Phase(run_dir, "vae", until)
+def train_vae(run_dir, until: float, seed: int, log, steps: int | None = None) -> None:
+    phase = Phase(run_dir, "vae", until, steps)
     if phase.state["done"]:
         return
     torch.manual_seed(seed)
@@ -47,8 +47,8 @@ def train_vae(run_dir, until: float, seed: int, log) -> None:
     train_scenes, held = split()
     val = to_tensor(make_dataset(held, 32, seed + 999)[0])
     started = time.time()
-    while not phase.finished():
-        lr = cosine_lr(2e-3, 5e-5, phase.progress)
+    while not phase.finished(step):
+        lr = cosine_lr(2e-3, 5e-5, phase.progress(step))
         for group in opt.param_groups:
             group["lr"] = lr
         images = to_tensor(
