@@ -216,8 +216,7 @@ class HistoryPresenter(QObject):
         edit = open_as_layer_edit(
             window.model.document, image, entry.params, label, window.canvas.view_centre()
         )
-        window.showing_variation = None  # the new layer, not a preview, is what shows
-        window.canvas.clear_preview()
+        window.results.dismiss()  # the new layer, not a preview, is what shows
         window.model.push(edit)
         window.status.showMessage(f"seed {entry.params.seed} opened as a layer", 3000)
 
