@@ -62,8 +62,8 @@ class FarmReport:
             return f"render farm: {self.error} ({self.done} of {self.total} images kept)"
         if self.cancelled:
             return (
-                f"render farm cancelled: {self.done} of {self.total} images kept in "
-                f"{self.directory}; send it again to render the rest"
+                f"render farm cancelled: {self.done} of {self.total} images kept; "
+                "send again for the rest"
             )
         text = f"render farm: {self.total} images in {self.directory}"
         if self.skipped:

@@ -186,7 +186,7 @@ def test_cancel_in_the_status_bar_stops_the_farm_and_keeps_finished_files(
     assert [p.name for p in _pngs(tmp_path / "farm")] == list(report.rendered)
     index = json.loads((tmp_path / "farm" / INDEX_NAME).read_text(encoding="utf-8"))
     assert list(index) == list(report.rendered)  # the finished image stays listed
-    assert "send it again to render the rest" in window.statusBar().currentMessage()
+    assert "send again for the rest" in window.statusBar().currentMessage()
     # sending the same batch again renders only what is missing
     window.farm.runner.progress.disconnect(first_image)
     window.farm.runner.backend = fake_backend
@@ -219,3 +219,25 @@ def test_a_farm_failure_is_one_line_in_the_status_bar_and_a_message_box(
     assert window.statusBar().currentMessage() == f"⚠ {expected}"
     assert window.farm.widget.label.text() == "farm failed: 1/2 kept"
     assert len(_pngs(tmp_path / "farm")) == 1
+
+
+def test_the_sweep_of_generate_sweep_can_go_to_the_farm(qtbot, window, tmp_path) -> None:
+    window.farm.runner.backend = fake_backend
+    small_params(window, size=32, steps=2, seed=9, prompt="a lighthouse")
+    sweep = window.sweeps.dialog
+    sweep.set_axis(0, "cfg", "4, 7")
+    sweep.set_axis(1, "steps", "2, 3")
+    sweep.set_axis(2, "—", "")
+    dialog = window.farm.open_send()
+    dialog.what.setCurrentIndex(dialog.what.findData("sweep"))
+    assert not dialog.images.isEnabled()
+    assert dialog.summary.text().startswith("4 images of “a lighthouse”")
+    dialog.folder.setText(str(tmp_path / "farm"))
+    with qtbot.waitSignal(window.farm.runner.finished, timeout=20_000) as finished:
+        dialog.render_button.click()
+    assert finished.args[0].error is None and len(finished.args[0].rendered) == 4
+    made = {
+        (p.cfg, p.steps)
+        for p in (params_from_text_chunks(read_image(f)[1]) for f in _pngs(tmp_path / "farm"))
+    }
+    assert made == {(4.0, 2), (7.0, 2), (4.0, 3), (7.0, 3)}

@@ -200,7 +200,7 @@ class FarmPresenter(QObject):
             ended = f"farm cancelled: {report.done}/{report.total} kept"
         else:
             ended = f"farm done: {report.total}/{report.total} images"
-        self.widget.ended(ended, report.done, report.total)
+        self.widget.ended(ended, report.done, report.total, report.summary())
         if report.error is not None:
             self.show_error(report.summary())
         else:

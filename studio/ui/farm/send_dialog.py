@@ -79,7 +79,8 @@ class SendToFarmDialog(QDialog):
         self.what.currentIndexChanged.connect(
             lambda _i: self.images.setEnabled(self.what.currentData() == SEEDS)
         )
-        self.resize(560, 0)
+        self.setMinimumWidth(560)
+        self.resize(560, layout.totalHeightForWidth(560))
 
     def kind(self) -> str:
         return str(self.what.currentData())

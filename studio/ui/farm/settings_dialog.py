@@ -81,10 +81,17 @@ class FarmSettingsDialog(QDialog):
         layout.addWidget(help_text)
         layout.addWidget(self.error)
         layout.addWidget(self.ray_note)
+        layout.addStretch(1)
         layout.addWidget(self.buttons)
         self.address.textChanged.connect(lambda _t: self.check())
+        self.setMinimumWidth(520)
         self.check()
-        self.resize(520, 0)
+
+    def _fit(self) -> None:
+        """As tall as the wrapped text needs at the dialog's width, no taller."""
+        layout = self.layout()
+        width = max(self.width(), self.minimumWidth())
+        self.resize(width, layout.totalHeightForWidth(width))
 
     def config(self) -> FarmConfig:
         """What the fields say (not checked: see check())."""
@@ -97,10 +104,12 @@ class FarmSettingsDialog(QDialog):
         except UserError as exc:
             self.error.setText(str(exc))
             self.error.setVisible(True)
+            self._fit()
             self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
             return None
         self.error.setText("")
         self.error.setVisible(False)
+        self._fit()
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(True)
         return config
 

@@ -45,6 +45,7 @@ class FarmStatus(QWidget):
         self.hide()
 
     def started(self, total: int, where: str) -> None:
+        self.setToolTip(f"rendering {total} images on {where}")
         self.label.setText(f"farm: starting {where}…")
         self.bar.setRange(0, 0)  # busy until the first image: Ray and the workers start
         self.cancel_button.setEnabled(True)
@@ -62,10 +63,11 @@ class FarmStatus(QWidget):
         self.cancel_button.setEnabled(False)
         self.label.setText(self.label.text() + " · stopping…")
 
-    def ended(self, text: str, done: int, total: int) -> None:
+    def ended(self, text: str, done: int, total: int, summary: str) -> None:
         self.bar.setRange(0, max(total, 1))
         self.bar.setValue(done)
         self.label.setText(text)
+        self.setToolTip(summary)
         self.cancel_button.hide()
         self.open_button.setVisible(done > 0)
         self.dismiss_button.show()
