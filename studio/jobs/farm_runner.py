@@ -80,12 +80,13 @@ class FarmRunner(QObject):
 
     def wait(self, timeout_ms: int = 30_000) -> bool:
         """Cancel and join the running farm (closing the window); True if none is left.
-        Stopping the workers and a Ray runtime this app started takes a few seconds."""
+        Stopping the workers and a Ray runtime this app started takes a few seconds.
+        A negative timeout waits for as long as it takes."""
         thread = self._thread
         if thread is None:
             return True
         self._cancel.set()
-        return thread.wait(timeout_ms)
+        return thread.wait() if timeout_ms < 0 else thread.wait(timeout_ms)
 
     @Slot(object)
     def _on_reported(self, report: FarmReport) -> None:

@@ -178,9 +178,12 @@ class FarmPresenter(QObject):
         if self.request is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(self.request.directory))
 
-    def shutdown(self) -> bool:
-        """Closing the window: stop the farm, keeping what it finished."""
-        return self.runner.wait()
+    def shutdown(self) -> None:
+        """Closing the window: stop the farm, keeping what it finished. A Ray runtime still
+        starting cannot be interrupted, and a running QThread must not be destroyed: wait."""
+        if not self.runner.wait():
+            self.status.showMessage("stopping the render farm…")
+            self.runner.wait(-1)
 
     # --- runner signals -------------------------------------------------------------------
     @Slot(int, int)
