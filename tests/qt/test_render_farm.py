@@ -241,3 +241,20 @@ def test_the_sweep_of_generate_sweep_can_go_to_the_farm(qtbot, window, tmp_path)
         for p in (params_from_text_chunks(read_image(f)[1]) for f in _pngs(tmp_path / "farm"))
     }
     assert made == {(4.0, 2), (7.0, 2), (4.0, 3), (7.0, 3)}
+
+
+def test_closing_the_window_stops_the_farm_and_keeps_its_files(qtbot, window, tmp_path) -> None:
+    window.farm.runner.backend = lambda *a: fake_backend(*a, hold=threading.Event())
+    small_params(window, size=32, steps=2, seed=3)
+    dialog = window.farm.open_send()
+    dialog.images.setValue(3)
+    dialog.folder.setText(str(tmp_path / "farm"))
+    with qtbot.waitSignal(window.farm.runner.progress, check_params_cb=lambda d, _t: d == 1):
+        dialog.render_button.click()
+    thread = window.farm.runner._thread
+    window.close()  # waits for the farm thread (the autouse fixture fails on a running one)
+    assert thread is not None and thread.isFinished()
+    kept = _pngs(tmp_path / "farm")
+    assert len(kept) == 1
+    index = json.loads((tmp_path / "farm" / INDEX_NAME).read_text(encoding="utf-8"))
+    assert list(index) == [kept[0].name]
