@@ -27,7 +27,7 @@ from studio.core.params import GenerationParams
 from studio.core.write_errors import check_writable
 
 log = logging.getLogger(__name__)
-MAX_MESSAGE = 300  # an error's one line in the status bar
+MAX_MESSAGE = 500  # an error's one line in the status bar
 
 
 @dataclass(frozen=True)

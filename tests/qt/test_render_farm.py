@@ -258,3 +258,42 @@ def test_closing_the_window_stops_the_farm_and_keeps_its_files(qtbot, window, tm
     assert len(kept) == 1
     index = json.loads((tmp_path / "farm" / INDEX_NAME).read_text(encoding="utf-8"))
     assert list(index) == [kept[0].name]
+
+
+def test_with_random_seeds_the_farm_renders_the_seeds_the_summary_showed(
+    qtbot, window, tmp_path
+) -> None:
+    window.farm.runner.backend = fake_backend
+    small_params(window, size=32, steps=2)
+    window.panel.random_seed.setChecked(True)
+    dialog = window.farm.open_send()
+    dialog.images.setValue(2)
+    dialog.folder.setText(str(tmp_path / "farm"))
+    shown = [p.seed for p in window.farm._shown]
+    assert f"seeds {shown[0]}–{shown[1]}" in dialog.summary.text()
+    with qtbot.waitSignal(window.farm.runner.finished, timeout=20_000):
+        dialog.render_button.click()
+    made = [params_from_text_chunks(read_image(f)[1]).seed for f in _pngs(tmp_path / "farm")]
+    assert made == shown
+
+
+def test_img2img_sends_the_canvas_pixels_to_the_farm(qtbot, window, tmp_path) -> None:
+    from studio.core.document import Document
+
+    picture = np.random.default_rng(1).integers(0, 256, (32, 48, 3), dtype=np.uint8)
+    window.set_document(Document.from_image(picture))
+    small_params(window, size=32, steps=2, seed=5)
+    sources: list[np.ndarray] = []
+
+    def backend(request, todo, folder, cancel, written):
+        sources.extend(read_image(item.image)[0] for item in todo)
+        fake_backend(request, todo, folder, cancel, written)
+
+    window.farm.runner.backend = backend
+    dialog = window.farm.open_send()
+    dialog.images.setValue(2)
+    dialog.folder.setText(str(tmp_path / "farm"))
+    assert " · img2img · 48×32 · " in dialog.summary.text()
+    with qtbot.waitSignal(window.farm.runner.finished, timeout=20_000):
+        dialog.render_button.click()
+    assert len(sources) == 2 and all(np.array_equal(s, picture) for s in sources)

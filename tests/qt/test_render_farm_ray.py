@@ -72,3 +72,20 @@ def test_cancel_on_the_ray_farm_keeps_the_finished_image(qtbot, window, tmp_path
     assert kept == list(report.rendered)
     assert window.farm.widget.label.text() == "farm cancelled: 1/3 kept"
     assert not ray.is_initialized()
+
+
+def test_an_unreachable_cluster_is_one_line_in_a_message_box(qtbot, window, tmp_path):
+    small_params(window, size=64, steps=2, seed=1)
+    window.farm.set_config(FarmConfig("127.0.0.1:1"))  # nothing listens on port 1
+    dialog = window.farm.open_send()
+    dialog.folder.setText(str(tmp_path / "farm"))
+    with qtbot.waitSignal(window.farm.runner.finished, timeout=60_000) as finished:
+        dialog.render_button.click()
+    error = finished.args[0].error
+    assert error.startswith("cannot reach the Ray cluster at '127.0.0.1:1' (")
+    assert "leave the address empty for a Ray runtime on this machine" in error
+    assert window.last_error == f"render farm: {error} (0 of 8 images kept)"
+    assert (
+        "\n" not in window.last_error and window.farm.widget.label.text() == "farm failed: 0/8 kept"
+    )
+    assert not ray.is_initialized()

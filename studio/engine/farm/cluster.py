@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +47,21 @@ class FarmShape:
     gpus: int  # per worker (0 or 1)
 
 
+REACH_TIMEOUT_S = 5.0
+
+
+def unreachable(address: str, timeout: float = REACH_TIMEOUT_S) -> str | None:
+    """Why no TCP connection opens to a HOST:PORT (or ray://HOST:PORT) address; None if one does.
+
+    Ray itself retries an unreachable head node for minutes; this answers in seconds."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+            return None
+    except (OSError, ValueError) as exc:
+        return " ".join(str(exc).split()) or type(exc).__name__
+
+
 def connect(
     ray: Any, address: str, workers: int | None, cpus: int, wording: Wording = CLI_WORDING
 ) -> bool:
@@ -57,13 +73,14 @@ def connect(
         want = (workers or 1) * cpus
         ray.init(num_cpus=max(os.cpu_count() or 1, want), **quiet)
         return True
+    advice = f"start one with `ray start --head`, or {wording.local}"
+    why = unreachable(address) if ":" in address else None
+    if why is not None:
+        raise FarmError(f"cannot reach the Ray cluster at {address!r} ({why}); {advice}")
     try:
         ray.init(address=address, **quiet)
     except (ConnectionError, RuntimeError, ValueError) as exc:
-        raise FarmError(
-            f"cannot reach the Ray cluster at {address!r} ({exc}); start one with "
-            f"`ray start --head`, or {wording.local}"
-        ) from exc
+        raise FarmError(f"cannot reach the Ray cluster at {address!r} ({exc}); {advice}") from exc
     return False
 
 

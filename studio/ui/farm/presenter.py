@@ -31,6 +31,17 @@ BuildJob = Callable[[], Job]
 SweepCells = Callable[[], tuple[list[GenerationParams], np.ndarray | None]]
 
 
+def _as_shown(
+    planned: list[GenerationParams], shown: list[GenerationParams]
+) -> list[GenerationParams]:
+    """With Random seed on, planning again draws new seeds: send the ones the summary showed
+    when nothing else changed."""
+    same = len(planned) == len(shown) and all(
+        a.replace(seed=b.seed) == b for a, b in zip(planned, shown, strict=True)
+    )
+    return shown if same else planned
+
+
 def _default_folder() -> str:
     pictures = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
     return str(Path(pictures or Path.home()) / "Studio farm")
@@ -64,6 +75,7 @@ class FarmPresenter(QObject):
         self.send_dialog: SendToFarmDialog | None = None
         self.request: FarmRequest | None = None
         self.actions: dict[str, Any] = {}
+        self._shown: list[GenerationParams] = []  # the images the dialog's summary describes
         self.last_report: FarmReport | None = None
         self.widget.cancel_requested.connect(self.cancel)
         self.widget.open_requested.connect(self.open_folder)
@@ -130,6 +142,7 @@ class FarmPresenter(QObject):
         except UserError as exc:
             dialog.show_summary(str(exc), False, self.config.describe())
             return
+        self._shown = images
         first = images[0]
         prompt = first.prompt if len(first.prompt) <= 48 else first.prompt[:47] + "…"
         seeds = sorted({p.seed for p in images})
@@ -154,6 +167,7 @@ class FarmPresenter(QObject):
             return False
         try:
             images, image, mask = self.plan()
+            images = _as_shown(images, self._shown)
             config = self.config.validated()
         except UserError as exc:
             self.show_error(str(exc))
