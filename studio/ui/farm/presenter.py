@@ -101,7 +101,10 @@ class FarmPresenter(QObject):
     def open_send(self) -> SendToFarmDialog:
         if self.send_dialog is None:
             folder = self._stored("farm/folder", _default_folder())
-            images = int(self._stored("farm/images", 8))
+            try:
+                images = int(self._stored("farm/images", 8))
+            except (TypeError, ValueError):  # a settings file edited by hand
+                images = 8
             dialog = SendToFarmDialog(self.parent_widget, folder, images)
             dialog.settings_button.clicked.connect(self.open_settings)
             dialog.render_button.clicked.connect(self.send)
