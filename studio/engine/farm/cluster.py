@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,15 +15,28 @@ from studio.engine.farm.worker import RenderWorker
 RAY_MISSING = "--ray needs Ray, an optional part: pip install 'studio[ray]'"
 
 
+@dataclass(frozen=True)
+class Wording:
+    """How messages name the farm's settings: the CLI's flags, or the app's settings."""
+
+    local: str = "give --ray alone for a local one"
+    workers: str = "--ray-workers"
+    cpus: str = "--ray-cpus"
+    missing: str = RAY_MISSING
+
+
+CLI_WORDING = Wording()
+
+
 class FarmError(UserError):
     """The cluster cannot render this batch (unreachable, too small, every worker gone)."""
 
 
-def import_ray() -> Any:
+def import_ray(wording: Wording = CLI_WORDING) -> Any:
     try:
         import ray
     except ImportError as exc:
-        raise FarmError(RAY_MISSING) from exc
+        raise FarmError(wording.missing) from exc
     return ray
 
 
@@ -33,7 +47,24 @@ class FarmShape:
     gpus: int  # per worker (0 or 1)
 
 
-def connect(ray: Any, address: str, workers: int | None, cpus: int) -> bool:
+REACH_TIMEOUT_S = 5.0
+
+
+def unreachable(address: str, timeout: float = REACH_TIMEOUT_S) -> str | None:
+    """Why no TCP connection opens to a HOST:PORT (or ray://HOST:PORT) address; None if one does.
+
+    Ray itself retries an unreachable head node for minutes; this answers in seconds."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+            return None
+    except (OSError, ValueError) as exc:
+        return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def connect(
+    ray: Any, address: str, workers: int | None, cpus: int, wording: Wording = CLI_WORDING
+) -> bool:
     """Join (or start) a Ray runtime; True when this process started it (and must stop it)."""
     if ray.is_initialized():
         return False
@@ -42,20 +73,23 @@ def connect(ray: Any, address: str, workers: int | None, cpus: int) -> bool:
         want = (workers or 1) * cpus
         ray.init(num_cpus=max(os.cpu_count() or 1, want), **quiet)
         return True
+    advice = f"start one with `ray start --head`, or {wording.local}"
+    why = unreachable(address) if ":" in address else None
+    if why is not None:
+        raise FarmError(f"cannot reach the Ray cluster at {address!r} ({why}); {advice}")
     try:
         ray.init(address=address, **quiet)
     except (ConnectionError, RuntimeError, ValueError) as exc:
-        raise FarmError(
-            f"cannot reach the Ray cluster at {address!r} ({exc}); start one with "
-            "`ray start --head`, or give --ray alone for a local one"
-        ) from exc
+        raise FarmError(f"cannot reach the Ray cluster at {address!r} ({exc}); {advice}") from exc
     return False
 
 
-def farm_shape(resources: dict[str, float], workers: int | None, cpus: int) -> FarmShape:
+def farm_shape(
+    resources: dict[str, float], workers: int | None, cpus: int, wording: Wording = CLI_WORDING
+) -> FarmShape:
     """One worker per GPU when the cluster has GPUs, else one per `cpus` CPUs."""
     if cpus < 1:
-        raise FarmError(f"--ray-cpus must be at least 1, got {cpus}")
+        raise FarmError(f"{wording.cpus} must be at least 1, got {cpus}")
     gpus_total = int(resources.get("GPU", 0))
     cpus_total = int(resources.get("CPU", 0))
     if gpus_total:
@@ -65,11 +99,11 @@ def farm_shape(resources: dict[str, float], workers: int | None, cpus: int) -> F
         fits = cpus_total // cpus
         shape = FarmShape(workers or max(1, fits), cpus, 0)
     if shape.workers < 1:
-        raise FarmError(f"--ray-workers must be at least 1, got {shape.workers}")
+        raise FarmError(f"{wording.workers} must be at least 1, got {shape.workers}")
     if shape.workers > max(fits, 1) or (not gpus_total and shape.workers * cpus > cpus_total):
         raise FarmError(
             f"the cluster has {cpus_total} CPUs and {gpus_total} GPUs: {shape.workers} workers "
-            f"of {cpus} CPUs do not fit; lower --ray-workers or --ray-cpus"
+            f"of {cpus} CPUs do not fit; lower {wording.workers} or {wording.cpus}"
         )
     return shape
 
@@ -123,13 +157,17 @@ class FarmEngine:
 
 
 def start_farm(
-    address: str, workers: int | None, cpus: int, settings: Settings
+    address: str,
+    workers: int | None,
+    cpus: int,
+    settings: Settings,
+    wording: Wording = CLI_WORDING,
 ) -> tuple[Any, WorkerPool, bool]:
     """(ray, a worker pool, whether this process started Ray and must shut it down)."""
-    ray = import_ray()
-    started = connect(ray, address, workers, cpus)
+    ray = import_ray(wording)
+    started = connect(ray, address, workers, cpus, wording)
     try:
-        shape = farm_shape(ray.cluster_resources(), workers, cpus)
+        shape = farm_shape(ray.cluster_resources(), workers, cpus, wording)
         return ray, WorkerPool(ray, settings, shape), started
     except BaseException:
         if started:

@@ -17,6 +17,7 @@ from studio.jobs.controller import JobController
 from studio.ui.canvas.brush_controls import BrushControls
 from studio.ui.canvas.brush_presenter import BrushPresenter
 from studio.ui.canvas.view import CanvasView
+from studio.ui.farm.presenter import install as install_farm
 from studio.ui.generate.presenter import GenerationPresenter
 from studio.ui.generate.prompt_panel import PromptPanel
 from studio.ui.generate.queue_view import QueueView
@@ -126,6 +127,7 @@ class MainWindow(QMainWindow):
         self.vary = VaryPresenter(self)  # Vary (Subtle/Strong), issue 14
         self.sweeps = SweepPresenter(self)  # Generate ▸ Sweep…, issue 14
         self.history_ui = HistoryPresenter(self)  # the lasting History dock, issue 14
+        self.farm = install_farm(self)  # Settings ▸ Render farm, Render on farm…, issue 17
         self.strip.addAction(self.actions_["apply"])
         self._wire()
 
@@ -355,6 +357,7 @@ class MainWindow(QMainWindow):
             self.autosave.discard()
             self.save_settings()
             self.controller.shutdown(2000)
+            self.farm.shutdown()
             self.models_ui.shutdown()
             self.variations.shutdown()
             self.undo_stack.cleanChanged.disconnect()
