@@ -26,6 +26,7 @@ from studio.ui.layers.importer import LayerImporter
 from studio.ui.layers.presenter import LayersPresenter
 from studio.ui.models.presenter import ModelsPresenter
 from studio.ui.shell import actions as window_actions
+from studio.ui.shell import features
 from studio.ui.shell import menus as shell_menus
 from studio.ui.shell.autosave import Autosaver
 from studio.ui.shell.dialogs import ask_canvas_size
@@ -33,7 +34,6 @@ from studio.ui.shell.files import FilesPresenter
 from studio.ui.shell.settings import load_params, save_params
 from studio.ui.shell.status import StatusBar
 from studio.ui.state.document_model import DocumentModel
-from studio.ui.upscale.presenter import UpscalePresenter
 from studio.ui.variations.history_panel import HistoryPresenter
 from studio.ui.variations.presenter import VariationsPresenter
 from studio.ui.variations.result_preview import ResultPreview
@@ -99,7 +99,7 @@ class MainWindow(QMainWindow):
             lambda params, w, h: self.inpaint_tools.processing_size(params, w, h),
         )
         self.inpaint_tools = InpaintTools(self)  # context box, Expand canvas, Alt+edge drag
-        self.upscale_ui = UpscalePresenter(self)  # Image ▸ Upscale…
+        self.upscale_ui = features.upscale(self)  # Image ▸ Upscale…
         self.variations = VariationsPresenter(self)  # star, grid, compare, export (issue 5)
         self.files = FilesPresenter(  # issue 13: .ora, ask before losing work, recent files
             self, self.model, settings, lambda: self.panel.params(), self._file_variations

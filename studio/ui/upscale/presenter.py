@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QObject, QTimer, Slot
-from PySide6.QtWidgets import QDialog
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtWidgets import QDialog, QWidget
 
 from studio.core.errors import ParamsError
 from studio.core.params import GenerationParams
+from studio.jobs.controller import JobController
 from studio.jobs.upscale_job import LANCZOS, UpscaleProgress, UpscaleRequest
+from studio.ui.canvas.view import CanvasView
+from studio.ui.generate.prompt_panel import PromptPanel
+from studio.ui.shell.status import StatusBar
+from studio.ui.state.document_model import DocumentModel
 from studio.ui.upscale.dialog import CANVAS, VARIATION, UpscaleChoice, UpscaleDialog
-
-if TYPE_CHECKING:
-    from studio.ui.shell.main_window import MainWindow
+from studio.ui.variations.strip import VariationsStrip
 
 
 @dataclass(frozen=True)
@@ -33,9 +35,24 @@ class _Running:
 
 
 class UpscalePresenter(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    """Bound to the document model; drives the status bar's progress while its job runs."""
+
+    error = Signal(str)  # a message for the user (the window shows it)
+    message = Signal(str, int)  # a status line and how long it stays (ms)
+
+    def __init__(
+        self,
+        controller: JobController,
+        model: DocumentModel,
+        panel: PromptPanel,
+        canvas: CanvasView,
+        status: StatusBar,
+        strip: VariationsStrip,
+        parent: QWidget,
+    ) -> None:
+        super().__init__(parent)
+        self.controller, self.model, self.panel, self.canvas = controller, model, panel, canvas
+        self.status, self.strip, self.parent_widget = status, strip, parent
         self.upscalers: list[str] = [LANCZOS]
         self.last_choice: UpscaleChoice | None = None
         self.jobs: dict[int, _Running] = {}
@@ -44,7 +61,6 @@ class UpscalePresenter(QObject):
         self.applied = 0
         self._pending_preview: tuple[int, np.ndarray] | None = None
         self._message = ""
-        controller = window.controller
         controller.upscalers_listed.connect(self._set_upscalers)
         controller.job_started.connect(self._on_started)
         controller.tile.connect(self._on_tile)
@@ -57,9 +73,9 @@ class UpscalePresenter(QObject):
 
     # --- submitting ------------------------------------------------------------------------
     def sources(self) -> dict[str, tuple[str, tuple[int, int]]]:
-        doc = self.window.document
+        doc = self.model.document
         found = {CANVAS: ("Canvas image", (doc.width, doc.height))}
-        variation = self.window.showing_variation or self.window.strip.selected()
+        variation = self.model.preview or self.strip.selected()
         if variation is not None:
             h, w = variation.image.shape[:2]
             found[VARIATION] = (f"Variation, seed {variation.params.seed}", (w, h))
@@ -68,42 +84,42 @@ class UpscalePresenter(QObject):
     def open_dialog(self) -> int | None:
         sources = self.sources()
         last = self.last_choice
-        if VARIATION in sources and self.window.showing_variation is not None and last:
+        if VARIATION in sources and self.model.preview is not None and last:
             last = UpscaleChoice(last.request, VARIATION, last.strength, last.steps)
-        dialog = UpscaleDialog(self.upscalers, sources, last, self.window)
+        dialog = UpscaleDialog(self.upscalers, sources, last, self.parent_widget)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return self.submit(dialog.choice())
 
     def submit(self, choice: UpscaleChoice) -> int | None:
         """Queue an upscale of the canvas image or the selected variation; the job id."""
-        window = self.window
+        doc = self.model.document
         if choice.source == VARIATION:
-            variation = window.showing_variation or window.strip.selected()
+            variation = self.model.preview or self.strip.selected()
             if variation is None:
-                window.show_error("no variation is selected; pick one or upscale the canvas")
+                self.error.emit("no variation is selected; pick one or upscale the canvas")
                 return None
             image, source_params = variation.image, variation.params
             what = f"seed {variation.params.seed}"
         else:
-            if not window.document.has_image:
-                window.show_error("the canvas is blank: open, paste or generate an image first")
+            if not doc.has_image:
+                self.error.emit("the canvas is blank: open, paste or generate an image first")
                 return None
-            image, source_params = window.document.image, window.document.params
+            image, source_params = doc.image, doc.params
             what = "canvas"
         try:
-            params = window.panel.params().replace(
+            params = self.panel.params().replace(
                 mode="img2img", strength=choice.strength, steps=choice.steps, count=1
             )
             if choice.request.detail:
                 params = params.validated()
         except ParamsError as exc:
-            window.show_error(str(exc))
+            self.error.emit(str(exc))
             return None
         label = f"{choice.request.describe()} · {what}"
         params = params.replace(extra={**params.extra, "job_label": label})
         self.last_choice = choice
-        job_id = window.controller.submit_upscale(params, choice.request, image)
+        job_id = self.controller.submit_upscale(params, choice.request, image)
         self.jobs[job_id] = _Running(choice.request, source_params, label, time.perf_counter())
         return job_id
 
@@ -112,10 +128,10 @@ class UpscalePresenter(QObject):
     def _on_started(self, job_id: int, _params: object) -> None:
         running = self.jobs.get(job_id)
         if running is not None:
-            self.window.status.set_state(running.label)
-            self.window.status.progress.setRange(0, 1)
-            self.window.status.progress.setValue(0)
-            self.window.status.detail.setText("upscaling…")
+            self.status.set_state(running.label)
+            self.status.progress.setRange(0, 1)
+            self.status.progress.setValue(0)
+            self.status.detail.setText("upscaling…")
 
     @Slot(int, object)
     def _on_tile(self, job_id: int, report: UpscaleProgress) -> None:
@@ -123,7 +139,7 @@ class UpscalePresenter(QObject):
         if running is None:
             return
         done, total = int(report.done), max(int(report.total), 1)
-        status = self.window.status
+        status = self.status
         if report.steps:  # a denoising step inside a detail tile
             status.progress.setRange(0, total * report.steps)
             status.progress.setValue(min(done * report.steps + report.step, total * report.steps))
@@ -147,11 +163,11 @@ class UpscalePresenter(QObject):
             return
         job_id, preview = self._pending_preview
         self._pending_preview = None
-        current = self.window.controller.current
+        current = self.controller.current
         if current is None or current.id != job_id:
             return
-        self.window.model.set_preview(None)  # the live preview takes the canvas
-        self.window.canvas.show_preview(preview)
+        self.model.set_preview(None)  # the live preview takes the canvas
+        self.canvas.show_preview(preview)
         self.previews_painted += 1
 
     @Slot(int, object)
@@ -159,10 +175,10 @@ class UpscalePresenter(QObject):
         running = self.jobs.get(job_id)
         if running is None:
             return
-        doc = self.window.document
+        doc = self.model.document
         before = (doc.width, doc.height)
         edit = doc.replace_image_edit(image, running.params, f"Upscale ×{running.request.scale:g}")
-        self.window.push_edit(edit)
+        self.model.push(edit)
         self.applied += 1
         self._message = (
             f"upscaled: the canvas went from {before[0]} × {before[1]} to "
@@ -174,5 +190,5 @@ class UpscalePresenter(QObject):
         if self.jobs.pop(job_id, None) is not None:
             self._pending_preview = None
             if self._message:  # after the generic "job finished" line
-                self.window.status.showMessage(self._message, 6000)
+                self.message.emit(self._message, 6000)
             self._message = ""

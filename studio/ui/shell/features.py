@@ -1,0 +1,36 @@
+"""Builds the feature presenters that the main window hosts and connects what they report.
+
+The presenters take the document model and the widgets they work on, never the window; this
+module (part of the shell) hands them those and routes their `error` and `message` signals to
+the window's error box and status bar, and puts their docks and actions in the window.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from studio.ui.upscale.presenter import UpscalePresenter
+
+if TYPE_CHECKING:
+    from studio.ui.shell.main_window import MainWindow
+
+
+def report_to(window: MainWindow, presenter: Any) -> Any:
+    """Show a presenter's errors in the window and its status lines in the status bar."""
+    presenter.error.connect(window.show_error)
+    presenter.message.connect(window.status.showMessage)
+    return presenter
+
+
+def upscale(window: MainWindow) -> UpscalePresenter:
+    """Image ▸ Upscale…"""
+    presenter = UpscalePresenter(
+        window.controller,
+        window.model,
+        window.panel,
+        window.canvas,
+        window.status,
+        window.strip,
+        window,
+    )
+    return report_to(window, presenter)
