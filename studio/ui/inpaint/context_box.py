@@ -24,6 +24,9 @@ from PySide6.QtWidgets import (
 from studio.core.inpaint.geometry import Box, render_size
 from studio.core.inpaint.plan import context_box_for_mask
 from studio.core.params import GenerationParams
+from studio.ui.canvas.view import CanvasView
+from studio.ui.generate.prompt_panel import PromptPanel
+from studio.ui.state.document_model import DocumentModel
 
 BOX_COLOR = QColor(255, 255, 255)  # white dashes over a dark outline read on any image
 LABEL_COLOR = QColor(150, 220, 255)
@@ -127,22 +130,24 @@ class ContextBoxOverlay(QObject):
 
     def __init__(
         self,
-        window: QWidget,
+        model: DocumentModel,
+        canvas: CanvasView,
+        panel: PromptPanel,
         processing_size: Callable[[GenerationParams, int, int], tuple[int, int]],
     ) -> None:
-        super().__init__(window)
-        self.window = window
+        super().__init__(canvas)
+        self.model, self.canvas, self.panel = model, canvas, panel
         self._processing_size = processing_size
         self.item = ContextBoxItem()
-        window.canvas.scene().addItem(self.item)
+        canvas.scene().addItem(self.item)
         self.updates = 0
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(THROTTLE_MS)
         self._timer.timeout.connect(self.update_now)
-        window.canvas.mask_changed.connect(self.schedule)
-        window.panel.inpaint.changed.connect(self.schedule)
-        window.panel.model.currentTextChanged.connect(lambda _t: self.schedule())
+        canvas.mask_changed.connect(self.schedule)
+        panel.inpaint.changed.connect(self.schedule)
+        panel.model.currentTextChanged.connect(lambda _t: self.schedule())
 
     def schedule(self) -> None:
         if not self._timer.isActive():
@@ -161,8 +166,8 @@ class ContextBoxOverlay(QObject):
     def _update(self) -> None:
         self._timer.stop()
         self.updates += 1
-        doc = self.window.document
-        panel = self.window.panel
+        doc = self.model.document
+        panel = self.panel
         if panel.effective_mode() != "inpaint" or not doc.has_mask():
             self.item.set_box(None)
             return

@@ -1,26 +1,32 @@
 """Inpaint and outpaint in the window: model sizes, the context box, and Expand canvas.
 
-`InpaintTools` is created by the main window. It tracks each model's native size (the worker
-reports it after loading, as plain data), decides the processing size of image jobs, keeps the
-context box on the canvas, and grows the canvas (dialog or Alt+edge drag) as an undoable edit
-followed by an outpaint job on the original image, whose results arrive as variations.
+`InpaintTools` is bound to the document model (the shell builds it). It tracks each model's
+native size (the worker reports it after loading, as plain data), decides the processing size
+of image jobs, keeps the context box on the canvas, and grows the canvas (dialog or Alt+edge
+drag) as an undoable edit followed by an outpaint job on the original image, whose results
+arrive as variations.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Slot
+import numpy as np
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtWidgets import QWidget
 
 from studio.core.canvas_size import check_extents, expand_canvas_edit
 from studio.core.errors import ParamsError
 from studio.core.params import GenerationParams, snap_to_8
+from studio.jobs.controller import JobController
+from studio.ui.canvas.view import CanvasView
+from studio.ui.generate.prompt_panel import PromptPanel
 from studio.ui.inpaint.context_box import ContextBoxOverlay
 from studio.ui.inpaint.expand_canvas import EdgeDragFilter, Extents, ask_extents
 from studio.ui.models.picker import native_side
+from studio.ui.state.document_model import DocumentModel
 
-if TYPE_CHECKING:
-    from studio.ui.shell.main_window import MainWindow
+Submit = Callable[[GenerationParams, np.ndarray | None, np.ndarray | None], int]
 
 INPAINT_MODES = ("inpaint", "outpaint")
 OUTPAINT_STRENGTH = 1.0  # the new border is painted from scratch
@@ -48,15 +54,26 @@ def processing_size(
 
 
 class InpaintTools(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    error = Signal(str)  # a message for the user (the window shows it)
+    message = Signal(str, int)  # a status line and how long it stays (ms)
+
+    def __init__(
+        self,
+        controller: JobController,
+        model: DocumentModel,
+        canvas: CanvasView,
+        panel: PromptPanel,
+        submit: Submit,
+        parent: QWidget,
+    ) -> None:
+        super().__init__(parent)
+        self.model, self.panel, self.submit, self.parent_widget = model, panel, submit, parent
         self.native_sizes: dict[str, int] = {}
         self.last_extents: Extents = (0, 0, 128, 0)
         self.outpaint_jobs: list[int] = []
-        window.controller.native_size.connect(self._on_native_size)
-        self.context = ContextBoxOverlay(window, self.processing_size)
-        self.edge_drag = EdgeDragFilter(window.canvas, self)
+        controller.native_size.connect(self._on_native_size)
+        self.context = ContextBoxOverlay(model, canvas, panel, self.processing_size)
+        self.edge_drag = EdgeDragFilter(canvas, self)
         self.edge_drag.expand_requested.connect(lambda extents: self.expand(extents))
 
     # --- sizes -----------------------------------------------------------------------------
@@ -77,8 +94,8 @@ class InpaintTools(QObject):
 
     # --- expand canvas ---------------------------------------------------------------------
     def open_expand_dialog(self) -> int | None:
-        doc = self.window.document
-        answer = ask_extents(self.window, (doc.width, doc.height), self.last_extents)
+        doc = self.model.document
+        answer = ask_extents(self.parent_widget, (doc.width, doc.height), self.last_extents)
         if answer is None:
             return None
         extents, outpaint = answer
@@ -86,8 +103,8 @@ class InpaintTools(QObject):
 
     def outpaint_params(self, extents: Extents) -> GenerationParams:
         """The panel's params as an outpaint of the current document by extents."""
-        doc = self.window.document
-        params = self.window.panel.params().replace(
+        doc = self.model.document
+        params = self.panel.params().replace(
             mode="outpaint", extend=tuple(extents), strength=OUTPAINT_STRENGTH
         )
         width, height = self.processing_size(params, doc.width, doc.height)
@@ -98,8 +115,7 @@ class InpaintTools(QObject):
 
         Returns the outpaint job's id, or None when only the canvas grew (or nothing happened).
         """
-        window = self.window
-        doc = window.document
+        doc = self.model.document
         try:
             extents = check_extents(extents, (doc.width, doc.height))
             if not any(extents):
@@ -107,19 +123,19 @@ class InpaintTools(QObject):
             run = outpaint and doc.has_image
             params = self.outpaint_params(extents) if run else None
         except (ValueError, ParamsError) as exc:
-            window.show_error(str(exc))
+            self.error.emit(str(exc))
             return None
         self.last_extents = extents
         original = doc.image.copy()
-        window.push_edit(expand_canvas_edit(doc, extents))
+        self.model.push(expand_canvas_edit(doc, extents))
         if params is None:
-            window.status.showMessage(f"canvas is now {doc.width} × {doc.height}", 4000)
+            self.message.emit(f"canvas is now {doc.width} × {doc.height}", 4000)
             return None
-        job_id = window.generation.submit(params, original, None)
+        job_id = self.submit(params, original, None)
         self.outpaint_jobs.append(job_id)
-        window.status.showMessage(
-            f"canvas is now {window.document.width} × {window.document.height} — outpainting; "
-            "pick a variation to apply it",
+        doc = self.model.document
+        self.message.emit(
+            f"canvas is now {doc.width} × {doc.height} — outpainting; pick a variation to apply it",
             6000,
         )
         return job_id

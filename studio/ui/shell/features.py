@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from studio.ui.inpaint.tools import InpaintTools
 from studio.ui.upscale.presenter import UpscalePresenter
 
 if TYPE_CHECKING:
@@ -31,6 +32,19 @@ def upscale(window: MainWindow) -> UpscalePresenter:
         window.canvas,
         window.status,
         window.strip,
+        window,
+    )
+    return report_to(window, presenter)
+
+
+def inpaint_tools(window: MainWindow) -> InpaintTools:
+    """The context box, Image ▸ Expand canvas… and Alt+edge drag."""
+    presenter = InpaintTools(
+        window.controller,
+        window.model,
+        window.canvas,
+        window.panel,
+        window.generation.submit,
         window,
     )
     return report_to(window, presenter)

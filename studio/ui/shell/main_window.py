@@ -21,7 +21,6 @@ from studio.ui.farm.presenter import install as install_farm
 from studio.ui.generate.presenter import GenerationPresenter
 from studio.ui.generate.prompt_panel import PromptPanel
 from studio.ui.generate.queue_view import QueueView
-from studio.ui.inpaint.tools import InpaintTools
 from studio.ui.layers.importer import LayerImporter
 from studio.ui.layers.presenter import LayersPresenter
 from studio.ui.models.presenter import ModelsPresenter
@@ -98,7 +97,7 @@ class MainWindow(QMainWindow):
             self.results,
             lambda params, w, h: self.inpaint_tools.processing_size(params, w, h),
         )
-        self.inpaint_tools = InpaintTools(self)  # context box, Expand canvas, Alt+edge drag
+        self.inpaint_tools = features.inpaint_tools(self)  # context box, Expand canvas
         self.upscale_ui = features.upscale(self)  # Image ▸ Upscale…
         self.variations = VariationsPresenter(self)  # star, grid, compare, export (issue 5)
         self.files = FilesPresenter(  # issue 13: .ora, ask before losing work, recent files
