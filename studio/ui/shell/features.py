@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import Qt
+
 from studio.ui.inpaint.tools import InpaintTools
 from studio.ui.upscale.presenter import UpscalePresenter
+from studio.ui.variations.presenter import VariationsPresenter
 
 if TYPE_CHECKING:
     from studio.ui.shell.main_window import MainWindow
@@ -47,4 +50,14 @@ def inpaint_tools(window: MainWindow) -> InpaintTools:
         window.generation.submit,
         window,
     )
+    return report_to(window, presenter)
+
+
+def variations(window: MainWindow) -> VariationsPresenter:
+    """Stars, the variations grid, compare with the canvas and export (issue 5)."""
+    presenter = VariationsPresenter(
+        window.model, window.strip, window.panel, window.results, window.settings, window
+    )
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, presenter.dock)
+    presenter.float_grid()
     return report_to(window, presenter)

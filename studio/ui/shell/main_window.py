@@ -34,7 +34,6 @@ from studio.ui.shell.settings import load_params, save_params
 from studio.ui.shell.status import StatusBar
 from studio.ui.state.document_model import DocumentModel
 from studio.ui.variations.history_panel import HistoryPresenter
-from studio.ui.variations.presenter import VariationsPresenter
 from studio.ui.variations.result_preview import ResultPreview
 from studio.ui.variations.strip import Variation, VariationsStrip
 from studio.ui.variations.sweep_dialog import SweepPresenter
@@ -99,7 +98,7 @@ class MainWindow(QMainWindow):
         )
         self.inpaint_tools = features.inpaint_tools(self)  # context box, Expand canvas
         self.upscale_ui = features.upscale(self)  # Image ▸ Upscale…
-        self.variations = VariationsPresenter(self)  # star, grid, compare, export (issue 5)
+        self.variations = features.variations(self)  # star, grid, compare, export (issue 5)
         self.files = FilesPresenter(  # issue 13: .ora, ask before losing work, recent files
             self, self.model, settings, lambda: self.panel.params(), self._file_variations
         )
