@@ -21,6 +21,9 @@ from studio.ui.state.document_model import DocumentModel
 from studio.ui.variations.result_preview import ResultPreview
 from studio.ui.variations.strip import VariationsStrip
 
+# GenerationPresenter.submit, as handed to the features that queue image jobs through it
+Submit = Callable[[GenerationParams, np.ndarray | None, np.ndarray | None], int]
+
 
 class GenerationPresenter(QObject):
     """GUI-thread glue between JobController signals and the widgets it is given."""

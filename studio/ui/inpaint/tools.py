@@ -9,9 +9,6 @@ arrive as variations.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
@@ -20,13 +17,12 @@ from studio.core.errors import ParamsError
 from studio.core.params import GenerationParams, snap_to_8
 from studio.jobs.controller import JobController
 from studio.ui.canvas.view import CanvasView
+from studio.ui.generate.presenter import Submit
 from studio.ui.generate.prompt_panel import PromptPanel
 from studio.ui.inpaint.context_box import ContextBoxOverlay
 from studio.ui.inpaint.expand_canvas import EdgeDragFilter, Extents, ask_extents
 from studio.ui.models.picker import native_side
 from studio.ui.state.document_model import DocumentModel
-
-Submit = Callable[[GenerationParams, np.ndarray | None, np.ndarray | None], int]
 
 INPAINT_MODES = ("inpaint", "outpaint")
 OUTPAINT_STRENGTH = 1.0  # the new border is painted from scratch

@@ -10,10 +10,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMenu, QToolBar
 
 from studio.ui.inpaint.tools import InpaintTools
 from studio.ui.upscale.presenter import UpscalePresenter
 from studio.ui.variations.presenter import VariationsPresenter
+from studio.ui.variations.vary import VaryPresenter
 
 if TYPE_CHECKING:
     from studio.ui.shell.main_window import MainWindow
@@ -61,3 +63,35 @@ def variations(window: MainWindow) -> VariationsPresenter:
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, presenter.dock)
     presenter.float_grid()
     return report_to(window, presenter)
+
+
+def vary(window: MainWindow) -> VaryPresenter:
+    """Vary (Subtle/Strong) in the Generate menu, the toolbar and the canvas menu (issue 14)."""
+    presenter = VaryPresenter(
+        window.model,
+        window.strip,
+        window.canvas,
+        window.panel,
+        window.variations.selected,
+        window.generation.submit,
+        window,
+    )
+    actions = list(presenter.actions.values())
+    window.addActions(actions)
+    generate = menu(window, "Generate")
+    if generate is not None:
+        generate.addSeparator()
+        generate.addActions(actions)
+    toolbars = window.findChildren(QToolBar)
+    if toolbars:
+        toolbars[0].addSeparator()
+        toolbars[0].addActions(actions)
+    return report_to(window, presenter)
+
+
+def menu(window: MainWindow, title: str) -> QMenu | None:
+    """The window's top-level menu called title (ignoring the & of its shortcut)."""
+    for action in window.menuBar().actions():
+        if action.text().replace("&", "") == title and action.menu() is not None:
+            return action.menu()
+    return None

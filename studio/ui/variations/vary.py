@@ -9,20 +9,22 @@ their parent, linked to it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QObject, QPoint, Qt
+from PySide6.QtCore import QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu, QToolBar
+from PySide6.QtWidgets import QMenu, QWidget
 
 from studio.core.errors import ParamsError
 from studio.core.params import random_seed
 from studio.core.session import Result
 from studio.core.vary import IMG2IMG_STRENGTH, VARIATION_STRENGTH, VaryPlan, plan_vary
-
-if TYPE_CHECKING:
-    from studio.ui.shell.main_window import MainWindow
+from studio.ui.canvas.view import CanvasView
+from studio.ui.generate.presenter import Submit
+from studio.ui.generate.prompt_panel import PromptPanel
+from studio.ui.state.document_model import DocumentModel
+from studio.ui.variations.strip import VariationsStrip
 
 DEFAULT_COUNT = 4  # children per Vary when the panel's count is 1
 TIPS = {
@@ -36,44 +38,46 @@ TIPS = {
 
 
 class VaryPresenter(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    """Its actions go in the window's Generate menu and toolbar (the shell puts them there)."""
+
+    error = Signal(str)  # a message for the user (the window shows it)
+    message = Signal(str, int)  # a status line and how long it stays (ms)
+
+    def __init__(
+        self,
+        model: DocumentModel,
+        strip: VariationsStrip,
+        canvas: CanvasView,
+        panel: PromptPanel,
+        selected: Callable[[], list[Result]],
+        submit: Submit,
+        parent: QWidget,
+    ) -> None:
+        super().__init__(parent)
+        self.model, self.canvas, self.panel = model, canvas, panel
+        self.selected, self.submit = selected, submit
         self.last_plan: VaryPlan | None = None
         self.actions: dict[str, QAction] = {}
         for kind, shortcut in (("subtle", "V"), ("strong", "Shift+V")):
-            action = QAction(f"Vary ({kind.capitalize()})", window)
+            action = QAction(f"Vary ({kind.capitalize()})", parent)
             action.setObjectName(f"vary_{kind}")
             action.setShortcut(QKeySequence(shortcut))
             action.setStatusTip(TIPS[kind])
             action.setToolTip(f"{TIPS[kind]} ({shortcut})")
             action.triggered.connect(lambda _checked=False, k=kind: self.vary_selected(k))
-            window.addAction(action)
             self.actions[kind] = action
-        window.strip.vary_requested.connect(self.vary)
-        window.canvas.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        window.canvas.customContextMenuRequested.connect(self._canvas_menu)
-        self._add_to_menus()
-
-    def _add_to_menus(self) -> None:
-        for action in self.window.menuBar().actions():
-            if action.text().replace("&", "") == "Generate" and action.menu() is not None:
-                menu = action.menu()
-                menu.addSeparator()
-                menu.addActions(list(self.actions.values()))
-        toolbars = self.window.findChildren(QToolBar)
-        if toolbars:
-            toolbars[0].addSeparator()
-            toolbars[0].addActions(list(self.actions.values()))
+        strip.vary_requested.connect(self.vary)
+        canvas.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        canvas.customContextMenuRequested.connect(self._canvas_menu)
 
     def count(self) -> int:
-        panel_count = self.window.panel.count.value()
+        panel_count = self.panel.count.value()
         return panel_count if panel_count > 1 else DEFAULT_COUNT
 
     # --- what to vary ------------------------------------------------------------------------
     def vary_selected(self, kind: str) -> int | None:
         """The selected result (grid or strip), else the canvas."""
-        chosen = self.window.variations.selected()
+        chosen = self.selected()
         if chosen:
             return self.vary(chosen[0], kind)
         return self.vary_canvas(kind)
@@ -86,20 +90,20 @@ class VaryPresenter(QObject):
                 kind,
                 self.count(),
                 random_seed(),
-                fallback=self.window.panel.params(),
+                fallback=self.panel.params(),
                 size=(width, height),
             )
         except ParamsError as exc:
-            self.window.show_error(str(exc))
+            self.error.emit(str(exc))
             return None
         return self._submit(plan, result.image)
 
     def vary_canvas(self, kind: str) -> int | None:
-        doc = self.window.document
+        doc = self.model.document
         if not doc.has_image:
-            self.window.show_error("nothing to vary: generate, open or paste an image first")
+            self.error.emit("nothing to vary: generate, open or paste an image first")
             return None
-        showing = self.window.showing_variation
+        showing = self.model.preview
         if showing is not None:
             return self.vary(showing, kind)
         try:
@@ -108,24 +112,22 @@ class VaryPresenter(QObject):
                 kind,
                 self.count(),
                 random_seed(),
-                fallback=self.window.panel.params(),
+                fallback=self.panel.params(),
                 size=(doc.width, doc.height),
             )
         except ParamsError as exc:
-            self.window.show_error(str(exc))
+            self.error.emit(str(exc))
             return None
         return self._submit(plan, doc.image)
 
     def _submit(self, plan: VaryPlan, image: np.ndarray) -> int:
         self.last_plan = plan
-        job_id = self.window.generation.submit(
-            plan.params, image.copy() if plan.needs_image else None, None
-        )
-        self.window.status.showMessage(plan.describe(), 8000)
+        job_id = self.submit(plan.params, image.copy() if plan.needs_image else None, None)
+        self.message.emit(plan.describe(), 8000)
         return job_id
 
     def _canvas_menu(self, pos: QPoint) -> None:
-        menu = QMenu(self.window.canvas)
+        menu = QMenu(self.canvas)
         for action in self.actions.values():
             menu.addAction(action)
-        menu.popup(self.window.canvas.mapToGlobal(pos))
+        menu.popup(self.canvas.mapToGlobal(pos))
