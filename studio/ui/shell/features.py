@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QMenu, QToolBar
 from studio.ui.inpaint.tools import InpaintTools
 from studio.ui.upscale.presenter import UpscalePresenter
 from studio.ui.variations.presenter import VariationsPresenter
+from studio.ui.variations.sweep_dialog import SweepPresenter
 from studio.ui.variations.vary import VaryPresenter
 
 if TYPE_CHECKING:
@@ -95,3 +96,19 @@ def menu(window: MainWindow, title: str) -> QMenu | None:
         if action.text().replace("&", "") == title and action.menu() is not None:
             return action.menu()
     return None
+
+
+def sweeps(window: MainWindow) -> SweepPresenter:
+    """Generate ▸ Sweep… (issue 14)."""
+    presenter = SweepPresenter(
+        window.controller,
+        window.generation.build_job,
+        lambda: window.generation.speed,
+        window.variations.show_grid,
+        window,
+    )
+    window.addAction(presenter.action)
+    generate = menu(window, "Generate")
+    if generate is not None:
+        generate.addAction(presenter.action)
+    return report_to(window, presenter)

@@ -10,10 +10,11 @@ grid when it ends.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from PySide6.QtCore import QObject, QStandardPaths, Slot
+from PySide6.QtCore import QObject, QStandardPaths, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -31,12 +32,11 @@ from PySide6.QtWidgets import (
 )
 
 from studio.core.errors import UserError
+from studio.core.speed import SpeedMeter
 from studio.core.sweep import KINDS, SweepPlan, plan_from_specs
 from studio.core.sweep.plan import rough_time
+from studio.jobs.controller import JobController
 from studio.jobs.sweep_job import SweepRequest
-
-if TYPE_CHECKING:
-    from studio.ui.shell.main_window import MainWindow
 
 NONE = "—"
 UNKNOWN_TIME = "time unknown until the first image"
@@ -101,27 +101,33 @@ class SweepDialog(QDialog):
 
 
 class SweepPresenter(QObject):
-    """Owns the dialog and the running sweep job."""
+    """Owns the dialog and the running sweep job; its action goes in the Generate menu."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.controller = window.controller
+    error = Signal(str)  # a message for the user (the window shows it)
+    message = Signal(str, int)  # a status line and how long it stays (ms)
+
+    def __init__(
+        self,
+        controller: JobController,
+        build_job: Callable[[], tuple[Any, Any, Any]],
+        speed: Callable[[], SpeedMeter],
+        show_grid: Callable[[bool], None],
+        parent: QWidget,
+    ) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.build_job, self.speed, self.show_grid = build_job, speed, show_grid
         pictures = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
-        self.dialog = SweepDialog(window, str(Path(pictures or Path.home()) / "Studio sweeps"))
+        self.dialog = SweepDialog(parent, str(Path(pictures or Path.home()) / "Studio sweeps"))
         self.job_id: int | None = None
         self.request: SweepRequest | None = None
         self.cells_done = 0
         self.grid_opened = 0
-        self.action = QAction("S&weep…", window)
+        self.action = QAction("S&weep…", parent)
         self.action.setObjectName("sweep")
         self.action.setShortcut(QKeySequence("Ctrl+Alt+W"))
         self.action.setStatusTip("An X/Y/Z plot: the panel's settings over up to three axes")
         self.action.triggered.connect(self.open)
-        window.addAction(self.action)
-        for action in window.menuBar().actions():
-            if action.text().replace("&", "") == "Generate" and action.menu() is not None:
-                action.menu().addAction(self.action)
         self.dialog.run_button.clicked.connect(self.run)
         self.dialog.cancel_button.clicked.connect(self.cancel)
         for widget in (*self.dialog.kinds, *self.dialog.values):
@@ -140,7 +146,7 @@ class SweepPresenter(QObject):
 
     # --- planning ------------------------------------------------------------------------
     def plan(self) -> tuple[SweepPlan, Any]:
-        params, image, _mask = self.window.generation.build_job()
+        params, image, _mask = self.build_job()
         if params.mode not in ("txt2img", "img2img"):
             params = params.replace(mode="img2img")
         return plan_from_specs(params, self.dialog.axis_specs()), image
@@ -160,7 +166,7 @@ class SweepPresenter(QObject):
         try:
             plan, image = self.plan()
         except UserError as exc:
-            self.window.show_error(str(exc))
+            self.error.emit(str(exc))
             return None
         if plan.needs_confirmation() and not self.confirm(plan):
             return None
@@ -179,7 +185,7 @@ class SweepPresenter(QObject):
 
     def estimate(self, plan: SweepPlan) -> str:
         """How long the sweep should take at the speed recent images were made."""
-        speed = self.window.generation.speed
+        speed = self.speed()
         seconds = plan.estimate_by_model(speed.seconds_per_step_512)
         if seconds is None:
             return UNKNOWN_TIME
@@ -240,7 +246,7 @@ class SweepPresenter(QObject):
             "cancelled": f"cancelled: {self.cells_done} of {total} cells kept in {folder}",
         }.get(outcome, f"failed after {self.cells_done} of {total} cells")
         self.dialog.cell_label.setText(text)
-        self.window.status.showMessage(text, 10000)
+        self.message.emit(text, 10000)
         if self.cells_done:
-            self.window.variations.show_grid(True)
+            self.show_grid(True)
             self.grid_opened += 1
