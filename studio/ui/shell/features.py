@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMenu, QToolBar
+from PySide6.QtWidgets import QDockWidget, QMenu, QToolBar
 
 from studio.ui.inpaint.tools import InpaintTools
 from studio.ui.upscale.presenter import UpscalePresenter
+from studio.ui.variations.history_panel import HistoryPresenter
 from studio.ui.variations.presenter import VariationsPresenter
 from studio.ui.variations.sweep_dialog import SweepPresenter
 from studio.ui.variations.vary import VaryPresenter
@@ -111,4 +112,27 @@ def sweeps(window: MainWindow) -> SweepPresenter:
     generate = menu(window, "Generate")
     if generate is not None:
         generate.addAction(presenter.action)
+    return report_to(window, presenter)
+
+
+def history(window: MainWindow) -> HistoryPresenter:
+    """The lasting History dock, a tab beside the queue (issue 14)."""
+    presenter = HistoryPresenter(
+        window.controller,
+        window.model,
+        window.canvas,
+        window.panel,
+        window.results,
+        window.open_path,
+        window.settings,
+        window,
+    )
+    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, presenter.dock)
+    queue = window.findChild(QDockWidget, "queueDock")
+    if queue is not None:  # a tab beside the queue, which stays in front
+        window.tabifyDockWidget(queue, presenter.dock)
+        queue.raise_()
+    view = menu(window, "View")
+    if view is not None:
+        view.addAction(presenter.dock.toggleViewAction())
     return report_to(window, presenter)

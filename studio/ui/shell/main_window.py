@@ -33,7 +33,6 @@ from studio.ui.shell.files import FilesPresenter
 from studio.ui.shell.settings import load_params, save_params
 from studio.ui.shell.status import StatusBar
 from studio.ui.state.document_model import DocumentModel
-from studio.ui.variations.history_panel import HistoryPresenter
 from studio.ui.variations.result_preview import ResultPreview
 from studio.ui.variations.strip import Variation, VariationsStrip
 
@@ -122,7 +121,7 @@ class MainWindow(QMainWindow):
         shell_menus.install(self)  # Open Recent, Paste as new document, Layers menu
         self.vary = features.vary(self)  # Vary (Subtle/Strong), issue 14
         self.sweeps = features.sweeps(self)  # Generate ▸ Sweep…, issue 14
-        self.history_ui = HistoryPresenter(self)  # the lasting History dock, issue 14
+        self.history_ui = features.history(self)  # the lasting History dock, issue 14
         self.farm = install_farm(self)  # Settings ▸ Render farm, Render on farm…, issue 17
         self.strip.addAction(self.actions_["apply"])
         self._wire()

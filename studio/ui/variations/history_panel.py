@@ -11,11 +11,12 @@ unstarred images are deleted.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QPoint, QSize, Qt, Slot
+from PySide6.QtCore import QObject, QPoint, QSettings, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -35,9 +36,11 @@ from studio.core.document.results import open_as_layer_edit
 from studio.core.errors import UserError
 from studio.core.history import DEFAULT_CAP_BYTES, History, HistoryEntry, default_history_dir
 from studio.core.params import GenerationParams
-
-if TYPE_CHECKING:
-    from studio.ui.shell.main_window import MainWindow
+from studio.jobs.controller import JobController
+from studio.ui.canvas.view import CanvasView
+from studio.ui.generate.prompt_panel import PromptPanel
+from studio.ui.state.document_model import DocumentModel
+from studio.ui.variations.result_preview import ResultPreview
 
 log = logging.getLogger(__name__)
 ENTRY_ROLE = Qt.ItemDataRole.UserRole
@@ -86,23 +89,32 @@ class HistoryPanel(QWidget):
 
 
 class HistoryPresenter(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    """The History dock's list and actions (the shell docks it beside the queue)."""
+
+    error = Signal(str)  # a message for the user (the window shows it)
+    message = Signal(str, int)  # a status line and how long it stays (ms)
+
+    def __init__(
+        self,
+        controller: JobController,
+        model: DocumentModel,
+        canvas: CanvasView,
+        prompt_panel: PromptPanel,
+        results: ResultPreview,
+        open_path: Callable[[Path], object],
+        settings: QSettings | None,
+        parent: QWidget,
+    ) -> None:
+        super().__init__(parent)
+        self.model, self.canvas, self.prompt_panel = model, canvas, prompt_panel
+        self.results, self.open_path, self.settings = results, open_path, settings
+        self.parent_widget = parent
         self.history = History(self._directory(), self._cap())
         self.panel = HistoryPanel()
-        self.dock = QDockWidget("History", window)
+        self.dock = QDockWidget("History", parent)
         self.dock.setObjectName("historyDock")
         self.dock.setWidget(self.panel)
-        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
-        queue = window.findChild(QDockWidget, "queueDock")
-        if queue is not None:  # a tab beside the queue, which stays in front
-            window.tabifyDockWidget(queue, self.dock)
-            queue.raise_()
-        for action in window.menuBar().actions():
-            if action.text().replace("&", "") == "View" and action.menu() is not None:
-                action.menu().addAction(self.dock.toggleViewAction())
-        window.controller.result.connect(self.record)
+        controller.result.connect(self.record)
         self.panel.search.textChanged.connect(lambda _t: self.refresh())
         self.panel.starred_only.toggled.connect(lambda _c: self.refresh())
         self.panel.star.clicked.connect(self.toggle_star)
@@ -115,7 +127,7 @@ class HistoryPresenter(QObject):
         self.refresh()
 
     def _setting(self, key: str, default: Any) -> Any:
-        settings = self.window.settings
+        settings = self.settings
         return default if settings is None else settings.value(f"history/{key}", default)
 
     def _directory(self) -> Path:
@@ -134,7 +146,7 @@ class HistoryPresenter(QObject):
             self.history.add(image, params)
         except OSError as exc:  # a full or read-only disk must not stop generating
             log.warning("could not keep a result in the history: %s", exc)
-            self.window.status.showMessage(f"history: could not save ({exc})", 6000)
+            self.message.emit(f"history: could not save ({exc})", 6000)
             return
         self.refresh()
 
@@ -184,7 +196,7 @@ class HistoryPresenter(QObject):
     def _need(self) -> HistoryEntry | None:
         entry = self.current()
         if entry is None:
-            self.window.status.showMessage("select an image in the history first", 3000)
+            self.message.emit("select an image in the history first", 3000)
         return entry
 
     def toggle_star(self) -> None:
@@ -196,10 +208,8 @@ class HistoryPresenter(QObject):
     def reuse(self) -> None:
         entry = self._need()
         if entry is not None:
-            self.window.panel.set_params(entry.params)
-            self.window.status.showMessage(
-                f"parameters of seed {entry.params.seed} filled in", 3000
-            )
+            self.prompt_panel.set_params(entry.params)
+            self.message.emit(f"parameters of seed {entry.params.seed} filled in", 3000)
 
     def open_as_layer(self) -> None:
         """A new layer above the active one, named after its prompt and seed (one undo step)."""
@@ -209,16 +219,15 @@ class HistoryPresenter(QObject):
         try:
             image = self.history.read(entry)
         except UserError as exc:  # deleted or damaged since it was listed
-            self.window.show_error(f"history: {exc}")
+            self.error.emit(f"history: {exc}")
             return
-        window = self.window
         label = f"Open seed {entry.params.seed} as layer"
         edit = open_as_layer_edit(
-            window.model.document, image, entry.params, label, window.canvas.view_centre()
+            self.model.document, image, entry.params, label, self.canvas.view_centre()
         )
-        window.results.dismiss()  # the new layer, not a preview, is what shows
-        window.model.push(edit)
-        window.status.showMessage(f"seed {entry.params.seed} opened as a layer", 3000)
+        self.results.dismiss()  # the new layer, not a preview, is what shows
+        self.model.push(edit)
+        self.message.emit(f"seed {entry.params.seed} opened as a layer", 3000)
 
     def context_menu(self) -> QMenu:
         """The list's context menu (for the selected image)."""
@@ -244,17 +253,17 @@ class HistoryPresenter(QObject):
     def open_document(self) -> None:
         entry = self._need()
         if entry is not None:
-            self.window.open_path(self.history.path(entry))
+            self.open_path(self.history.path(entry))
 
     def choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(
-            self.window, "History folder", str(self.history.directory)
+            self.parent_widget, "History folder", str(self.history.directory)
         )
         if folder:
             self.set_folder(Path(folder))
 
     def set_folder(self, folder: Path) -> None:
-        if self.window.settings is not None:
-            self.window.settings.setValue("history/dir", str(folder))
+        if self.settings is not None:
+            self.settings.setValue("history/dir", str(folder))
         self.history = History(folder, self._cap())
         self.refresh()
