@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QWidget
 
 from studio.core.errors import UserError
 from studio.core.hub_token import TokenStore
@@ -15,25 +14,29 @@ from studio.core.models.defaults import BUILTIN_DEFAULT, default_model, has_real
 from studio.core.models.folders import add_model_dir, remove_model_dir
 from studio.core.models.recommended import Recommended
 from studio.core.settings import Settings
+from studio.jobs.controller import JobController
 from studio.jobs.model_jobs import DownloadQueue, ModelScan
+from studio.ui.generate.prompt_panel import PromptPanel
 from studio.ui.models.dialog import ModelsDialog, download_key
 from studio.ui.models.token_dialog import TokenDialog
-
-if TYPE_CHECKING:
-    from studio.ui.shell.main_window import MainWindow
 
 BUILTIN_NAMES = (BUILTIN_DEFAULT, "tiny", "tiny-inpaint", "mini")
 
 
 class ModelsPresenter(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    """Its Models… action goes in the Settings menu (the shell puts it there)."""
+
+    error = Signal(str)  # a message for the user (the window shows it)
+    message = Signal(str, int)  # a status line and how long it stays (ms)
+
+    def __init__(self, controller: JobController, panel: PromptPanel, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.controller, self.panel, self.parent_widget = controller, panel, parent
         self.entries: list = []
         self.dialog: ModelsDialog | None = None
         self.scan = ModelScan(self)
         self.scan.scanned.connect(self._on_scanned)
-        self.scan.failed.connect(window.show_error)
+        self.scan.failed.connect(self.error)
         self.tokens = TokenStore()
         self.downloads = DownloadQueue(self, token=self.tokens.get)
         self.downloads.token_needed.connect(self._on_token_needed)
@@ -49,10 +52,9 @@ class ModelsPresenter(QObject):
         )
         self._starting = False
         self._adopt_default = False
-        action = QAction("&Models…", window)
+        action = QAction("&Models…", parent)
         action.setObjectName("modelsAction")
         action.triggered.connect(self.show_dialog)
-        window.menuBar().addMenu("&Settings").addAction(action)
         self.action = action
 
     # --- startup -----------------------------------------------------------------------
@@ -79,13 +81,13 @@ class ModelsPresenter(QObject):
             if e.kind in ("checkpoint", "inpaint")
         ]
         if names:
-            self.window.panel.set_models(names)
-        panel = self.window.panel
+            self.panel.set_models(names)
+        panel = self.panel
         if self._adopt_default and has_real_checkpoint(entries):  # the first download landed
             self._adopt_default = False
             if panel.model.currentText().strip() in BUILTIN_NAMES:
                 panel.model.setCurrentText(default_model(entries))
-                self.window.controller.start(panel.params().model)
+                self.controller.start(panel.params().model)
         if not self._starting:
             return
         self._starting = False
@@ -94,12 +96,12 @@ class ModelsPresenter(QObject):
                 panel.model.setCurrentText(default_model(entries))
         else:
             self.show_dialog(first_run=True)
-        self.window.controller.start(panel.params().model)
+        self.controller.start(panel.params().model)
 
     # --- the dialog --------------------------------------------------------------------
     def show_dialog(self, first_run: bool = False) -> ModelsDialog:
         if self.dialog is None:
-            dialog = ModelsDialog(self.window)
+            dialog = ModelsDialog(self.parent_widget)
             dialog.rescan_requested.connect(self.rescan)
             dialog.hashes_requested.connect(lambda: self.rescan(hashes=True))
             dialog.folder_added.connect(self.add_folder)
@@ -120,14 +122,14 @@ class ModelsPresenter(QObject):
         try:
             add_model_dir(Path(folder))
         except UserError as exc:
-            self.window.show_error(str(exc))
+            self.error.emit(str(exc))
             return
         self.rescan()
 
     @Slot(str)
     def remove_folder(self, folder: str) -> None:
         if not remove_model_dir(Path(folder)):
-            self.window.show_error(
+            self.error.emit(
                 f"{folder} comes from STUDIO_MODEL_DIRS, not the settings; change it there"
             )
         self.rescan()
@@ -147,7 +149,7 @@ class ModelsPresenter(QObject):
         self._row(key, "set_done", "waiting for a Hugging Face token…", False)
         if self.token_dialog is not None:
             return  # one question for every download waiting on it
-        parent = self.dialog if self.dialog is not None else self.window
+        parent = self.dialog if self.dialog is not None else self.parent_widget
         dialog = TokenDialog(repo_id, reason, self.tokens.where(), parent)
         dialog.finished.connect(self._on_token_answer)
         self.token_dialog = dialog
@@ -166,7 +168,7 @@ class ModelsPresenter(QObject):
                 self._row(key, "set_done", message, False)
             return
         saved = self.tokens.save(token)
-        self.window.status.showMessage(saved.message, 10000)
+        self.message.emit(saved.message, 10000)
         for key in waiting:
             item = self._items.get(key)
             if item is not None:

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QMenu, QToolBar
 
 from studio.ui.inpaint.tools import InpaintTools
+from studio.ui.models.presenter import ModelsPresenter
 from studio.ui.upscale.presenter import UpscalePresenter
 from studio.ui.variations.history_panel import HistoryPresenter
 from studio.ui.variations.presenter import VariationsPresenter
@@ -135,4 +136,11 @@ def history(window: MainWindow) -> HistoryPresenter:
     view = menu(window, "View")
     if view is not None:
         view.addAction(presenter.dock.toggleViewAction())
+    return report_to(window, presenter)
+
+
+def models(window: MainWindow) -> ModelsPresenter:
+    """Settings ▸ Models…, the first-run page and downloads."""
+    presenter = ModelsPresenter(window.controller, window.panel, window)
+    window.menuBar().addMenu("&Settings").addAction(presenter.action)
     return report_to(window, presenter)

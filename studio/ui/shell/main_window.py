@@ -23,7 +23,6 @@ from studio.ui.generate.prompt_panel import PromptPanel
 from studio.ui.generate.queue_view import QueueView
 from studio.ui.layers.importer import LayerImporter
 from studio.ui.layers.presenter import LayersPresenter
-from studio.ui.models.presenter import ModelsPresenter
 from studio.ui.shell import actions as window_actions
 from studio.ui.shell import features
 from studio.ui.shell import menus as shell_menus
@@ -117,7 +116,7 @@ class MainWindow(QMainWindow):
         self.actions_ = window_actions.build(self)
         window_actions.build_menus(self, self.actions_)
         window_actions.build_toolbar(self, self.actions_)
-        self.models_ui = ModelsPresenter(self)  # Settings ▸ Models, first run, downloads
+        self.models_ui = features.models(self)  # Settings ▸ Models, first run, downloads
         shell_menus.install(self)  # Open Recent, Paste as new document, Layers menu
         self.vary = features.vary(self)  # Vary (Subtle/Strong), issue 14
         self.sweeps = features.sweeps(self)  # Generate ▸ Sweep…, issue 14
