@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -40,3 +41,28 @@ def test_the_window_side_imports_no_torch():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_only_the_shell_knows_the_main_window():
+    """Presenters bind to the document model and the widgets they are given: outside
+    studio/ui/shell no module imports the main window or names MainWindow (a type hint in
+    quotes or under TYPE_CHECKING included)."""
+    word = re.compile(r"\bMainWindow\b")  # QMainWindow, a plain Qt class, is fine
+    shell = STUDIO / "ui" / "shell"
+    offenders = []
+    for path in sorted((STUDIO / "ui").rglob("*.py")):
+        if shell in path.parents:
+            continue
+        source = path.read_text(encoding="utf-8")
+        modules = set()
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import):
+                modules.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                modules.update(f"{node.module}.{alias.name}" for alias in node.names)
+        if word.search(source) or any(m.startswith("studio.ui.shell.main_window") for m in modules):
+            offenders.append(str(path.relative_to(STUDIO.parent)))
+    assert not offenders, (
+        f"{offenders} reach for the main window; pass the document model and the widgets "
+        "they need instead (build them in studio/ui/shell/features.py)"
+    )
