@@ -184,6 +184,18 @@ def test_cli_download_shows_progress_and_offline_is_exit_2(hub, tmp_path):
     assert offline.stderr.startswith("error: cannot download someone/upscalers/4x-test.pth")
 
 
+def test_cli_download_refuses_a_malformed_id_without_a_request(hub, capsys):
+    from studio.cli.main import main
+
+    assert main(["download", "stabilityai sd-turbo"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: 'stabilityai sd-turbo': a model id looks like owner/name")
+    assert len(err.strip().splitlines()) == 1
+    assert hub.requests == []
+    assert main(["download", f"{REPO}/4x-test.pth"]) == 0  # owner/name/FILE names one file
+    assert hub.requests[0] == f"HEAD /{REPO}/resolve/main/4x-test.pth"
+
+
 def test_a_downloaded_checkpoint_file_resolves_by_its_id(hub, tmp_path):
     from safetensors.numpy import save_file
 
