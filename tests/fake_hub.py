@@ -5,7 +5,9 @@ X-Linked-Size and Range support, plus /api/models/{repo}/tree/{rev} for the file
 A repo listed in `tokens` is gated: without an Authorization header it answers 401 with
 X-Error-Code GatedRepo, with a wrong token 401 "Invalid credentials in Authorization header"
 (as the hub does), with a valid token in `no_access` (licence not accepted) 403 GatedRepo, and
-with the right one as usual."""
+with the right one as usual. A repo not in `files` answers as the hub does: 401 RepoNotFound
+without a token, 404 RepoNotFound with one; a missing file of a known repo 404 EntryNotFound.
+`requests` records every request's method and path."""
 
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ class FakeHub:
         self.tokens: dict[str, str] = {}  # gated repo -> the token that opens it
         self.no_access: set[str] = set()  # valid tokens whose user has not accepted the licence
         self.auth: list[str | None] = []  # Authorization header of each request to a gated repo
+        self.requests: list[str] = []  # "METHOD /path" of every request
         hub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -41,6 +44,10 @@ class FakeHub:
 
             def log_message(self, *args):  # quiet
                 pass
+
+            def send_response(self, *args, **kwargs):
+                hub.requests.append(f"{self.command} {self.path}")
+                super().send_response(*args, **kwargs)
 
             def _lookup(self):
                 match = RESOLVE.match(self.path.split("?")[0])
@@ -83,10 +90,16 @@ class FakeHub:
                 self.end_headers()
                 return True
 
-            def _missing(self):
+            def _missing(self, repo: str | None = None):
                 status = 500 if hub.broken else 404
+                code = "EntryNotFound" if status == 404 else ""
+                if status == 404 and repo is not None and repo not in hub.files:
+                    code = "RepoNotFound"
+                    status = 404 if self.headers.get("Authorization") else 401
                 self.send_response(status)
-                self.send_header("X-Error-Code", "EntryNotFound" if status == 404 else "")
+                self.send_header("X-Error-Code", code)
+                if code == "RepoNotFound":
+                    self.send_header("X-Error-Message", "Repository not found")
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -95,7 +108,7 @@ class FakeHub:
                 if match and self._refused(match["repo"]):
                     return None
                 if data is None:
-                    return self._missing()
+                    return self._missing(match["repo"] if match else None)
                 self._headers(data, extra={"Content-Length": str(len(data))})
                 self.end_headers()
 
@@ -104,6 +117,8 @@ class FakeHub:
                 if api and not hub.broken:
                     if self._refused(api["repo"]):
                         return None
+                    if api["repo"] not in hub.files:
+                        return self._missing(api["repo"])
                     body = json.dumps(
                         [
                             {"type": "file", "path": f, "size": len(d), "oid": "0" * 40}
@@ -120,7 +135,7 @@ class FakeHub:
                 if match and self._refused(match["repo"]):
                     return None
                 if data is None:
-                    return self._missing()
+                    return self._missing(match["repo"] if match else None)
                 wanted = self.headers.get("Range")
                 hub.ranges.append(wanted)
                 start = int(re.match(r"bytes=(\d+)-", wanted)[1]) if wanted else 0

@@ -1,7 +1,8 @@
 """`studio download ID [--file NAME]`: fetch into the HF cache with progress; resumable.
 
 Gated and private models take the token from HF_TOKEN or the OS keyring (where the app saved
-it); a 401/403 is one `error:` line that says to set HF_TOKEN."""
+it); a 401/403 is one `error:` line that says to set HF_TOKEN. The id is checked first (as the
+app's Get models page does), so a typo is an `error:` line without a request."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ def register(subparsers: Any) -> None:
         "download", help="fetch a model into the Hugging Face cache (resumes an interrupted one)"
     )
     parser.add_argument(
-        "repo_id", metavar="ID", help="a Hugging Face id, e.g. stabilityai/sd-turbo"
+        "repo_id",
+        metavar="ID",
+        help="a Hugging Face id, e.g. stabilityai/sd-turbo (or owner/name/FILE)",
     )
     parser.add_argument("--file", help="one file of the repo (default: the whole model)")
     parser.add_argument("--revision", default="main", help="branch, tag or commit (default: main)")
@@ -24,6 +27,7 @@ def register(subparsers: Any) -> None:
 
 def run_download(args: argparse.Namespace) -> int:
     from studio.core.hub_token import TokenStore
+    from studio.core.models.hub_id import parse_hub_ref
     from studio.engine.downloads import DownloadProgress, download
 
     shown = {"line": ""}
@@ -34,10 +38,11 @@ def run_download(args: argparse.Namespace) -> int:
             shown["line"] = line
             print("\r" + line.ljust(78), end="", file=sys.stderr, flush=True)
 
+    ref = parse_hub_ref(args.repo_id, args.file or "")
     try:
         path = download(
-            args.repo_id,
-            args.file,
+            ref.repo_id,
+            ref.filename,
             revision=args.revision,
             on_progress=report,
             token=TokenStore().get(),

@@ -119,14 +119,20 @@ def _explain(
     if isinstance(exc, OfflineModeIsEnabled):
         return DownloadError(f"cannot download {what}: offline mode is on (unset HF_HUB_OFFLINE)")
     status = _status(exc)
+    sent = token or _implicit_token()
+    # the hub answers 401 RepoNotFound for a missing repo when no token is sent (and for a
+    # private one): a typo is far likelier, so say "not found" rather than ask for a token
+    if isinstance(exc, RepositoryNotFoundError) and not isinstance(exc, GatedRepoError):
+        private = "" if sent else " (a private model needs HF_TOKEN set)"
+        return DownloadError(f"no model {repo_id!r} on the hub; check the id{private}")
     if status in (401, 403) or isinstance(exc, GatedRepoError):
-        sent = token or _implicit_token()
         reason = "missing" if not sent else "forbidden" if status == 403 else "refused"
         return TokenRequired(repo_id, reason, status)
-    if isinstance(exc, RepositoryNotFoundError):
-        return DownloadError(f"no model {repo_id!r} on the hub; check the id")
     if isinstance(exc, EntryNotFoundError):
-        return DownloadError(f"{repo_id} has no file {filename!r}")
+        return DownloadError(
+            f"{repo_id} has no file {filename!r}; check its name on "
+            f"https://huggingface.co/{repo_id}/tree/main"
+        )
     if isinstance(exc, HfHubHTTPError):
         return DownloadError(
             f"the hub answered HTTP {status or '?'} for {what}; try again later (the part already "

@@ -152,6 +152,26 @@ def test_missing_file_and_offline_are_clear_messages(hub, monkeypatch):
         download_file(REPO, "4x-test.pth")
 
 
+def test_an_unknown_repo_is_not_found_not_a_token_question(hub, monkeypatch):
+    """The hub answers 401 RepoNotFound for a missing repo when no token is sent: a typo."""
+    from studio.engine.downloads import TokenRequired
+
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    monkeypatch.setattr(downloads, "_implicit_token", lambda: None)
+    for fetch in (
+        lambda: download_file("nobody/nothing", "x.safetensors"),
+        lambda: download("nobody/nothing"),
+    ):
+        with pytest.raises(DownloadError) as caught:
+            fetch()
+        assert not isinstance(caught.value, TokenRequired)
+        assert str(caught.value).startswith("no model 'nobody/nothing' on the hub; check the id")
+        assert "(a private model needs HF_TOKEN set)" in str(caught.value)
+    assert "HEAD /nobody/nothing/resolve/main/x.safetensors" in hub.requests
+    with pytest.raises(DownloadError, match="no model 'nobody/nothing' on the hub; check the id"):
+        download_file("nobody/nothing", "x.safetensors", token="hf_some_token")  # 404 then
+
+
 def test_cli_download_shows_progress_and_offline_is_exit_2(hub, tmp_path):
     env = {**os.environ, "HF_HUB_OFFLINE": "0"}
     run = [sys.executable, "-m", "studio", "download", REPO, "--file", "4x-test.pth"]
@@ -162,6 +182,18 @@ def test_cli_download_shows_progress_and_offline_is_exit_2(hub, tmp_path):
     offline = subprocess.run(run, capture_output=True, text=True, env=env, timeout=120)
     assert offline.returncode == 2
     assert offline.stderr.startswith("error: cannot download someone/upscalers/4x-test.pth")
+
+
+def test_cli_download_refuses_a_malformed_id_without_a_request(hub, capsys):
+    from studio.cli.main import main
+
+    assert main(["download", "stabilityai sd-turbo"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: 'stabilityai sd-turbo': a model id looks like owner/name")
+    assert len(err.strip().splitlines()) == 1
+    assert hub.requests == []
+    assert main(["download", f"{REPO}/4x-test.pth"]) == 0  # owner/name/FILE names one file
+    assert hub.requests[0] == f"HEAD /{REPO}/resolve/main/4x-test.pth"
 
 
 def test_a_downloaded_checkpoint_file_resolves_by_its_id(hub, tmp_path):

@@ -132,6 +132,29 @@ def test_without_a_keyring_the_token_is_for_this_session_and_cancel_leaves_a_cle
     assert presenter.tokens.get() == RIGHT
 
 
+def test_a_gated_model_typed_by_its_id_asks_for_the_token(window, qtbot, gated_hub, use_keyring):
+    backend = use_keyring(MemoryKeyring())
+    presenter = window.models_ui
+    dialog = presenter.show_dialog()
+    dialog.tabs.setCurrentIndex(1)
+    gated_hub.files[REPO]["lora.safetensors"] = PAYLOAD  # not on the recommended list
+    qtbot.keyClicks(dialog.by_id.repo, f"https://huggingface.co/{REPO}")  # a copied address
+    qtbot.keyClicks(dialog.by_id.file, "lora.safetensors")
+    qtbot.mouseClick(dialog.by_id.button, Qt.MouseButton.LeftButton)
+    row = dialog.rows[f"{REPO}/lora.safetensors"]
+    assert row.item.title == f"{REPO}/lora.safetensors"  # its own row on the page
+
+    asked = _ask(qtbot, presenter)
+    assert REPO in _texts(asked) and "gated or private" in _texts(asked)
+    assert row.status.text() == "waiting for a Hugging Face token…"
+    _answer(qtbot, asked, RIGHT)
+    qtbot.waitUntil(lambda: row.status.text().startswith("downloaded to"), timeout=20000)
+    landed = Path(row.status.text().removeprefix("downloaded to ").strip())
+    assert landed.read_bytes() == PAYLOAD
+    assert backend.passwords == {(SERVICE, ACCOUNT): RIGHT}
+    assert gated_hub.auth[-1] == f"Bearer {RIGHT}"
+
+
 def _texts(dialog) -> str:
     return " ".join(label.text() for label in dialog.findChildren(QLabel))
 

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QListWidget,
-    QProgressBar,
     QPushButton,
     QScrollArea,
     QTabWidget,
@@ -24,76 +22,24 @@ from PySide6.QtWidgets import (
 )
 
 from studio.core.models.classify import KIND_LABELS
-from studio.core.models.recommended import RECOMMENDED, Recommended
+from studio.core.models.hub_id import HubRef
+from studio.core.models.recommended import RECOMMENDED
 from studio.core.models.scan import ModelEntry, by_kind
 from studio.core.sizes import human_size
+from studio.ui.models.by_id import ByIdForm
+from studio.ui.models.download_row import DownloadRow, download_key
+
+__all__ = ["ModelsDialog", "download_key"]
 
 FIRST_RUN_TEXT = (
     "<h3>No Stable Diffusion model found yet</h3>"
     "<p>Studio paints with a Stable Diffusion checkpoint. Download one below (it goes into the "
-    "shared Hugging Face cache, so other apps can use it too), or point Studio at a folder or an "
+    "shared Hugging Face cache, so other apps can use it too), type any model's Hugging Face "
+    "id, or point Studio at a folder or an "
     "existing AUTOMATIC1111 / Forge / ComfyUI install on the <b>Installed</b> tab.</p>"
     "<p>On a CPU start with <b>SD-Turbo</b> (pictures in 1–4 steps). Until a model is there, "
     "the built-in <i>tiny</i> model paints noise so you can try the tools.</p>"
 )
-
-
-class DownloadRow(QWidget):
-    """One recommended model: what it is, size, licence, Download/Cancel, progress."""
-
-    download_requested = Signal(object)  # Recommended
-    cancel_requested = Signal(object)
-
-    def __init__(self, item: Recommended) -> None:
-        super().__init__()
-        self.item = item
-        title = QLabel(f"<b>{item.title}</b> — {item.why}")
-        title.setWordWrap(True)
-        facts = QLabel(f"{item.size} · {item.licence} · <code>{item.repo_id}</code>")
-        facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.button = QPushButton("Download")
-        self.button.clicked.connect(self._clicked)
-        self.bar = QProgressBar()
-        self.bar.setRange(0, 1000)
-        self.bar.setVisible(False)
-        self.status = QLabel("")
-        self.status.setVisible(False)
-        layout = QGridLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(title, 0, 0)
-        layout.addWidget(self.button, 0, 1, 2, 1, Qt.AlignmentFlag.AlignTop)
-        layout.addWidget(facts, 1, 0)
-        layout.addWidget(self.bar, 2, 0)
-        layout.addWidget(self.status, 3, 0, 1, 2)
-        layout.setColumnStretch(0, 1)
-        self.running = False
-
-    def _clicked(self) -> None:
-        if self.running:
-            self.cancel_requested.emit(self.item)
-        else:
-            self.download_requested.emit(self.item)
-
-    def set_queued(self) -> None:
-        self.running = True
-        self.button.setText("Cancel")
-        self.bar.setVisible(True)
-        self.bar.setValue(0)
-        self.status.setText("waiting…")
-        self.status.setVisible(True)
-
-    def set_progress(self, progress) -> None:  # DownloadProgress (plain data)
-        if progress.total:
-            self.bar.setValue(int(1000 * progress.done / progress.total))
-        self.status.setText(progress.describe())
-
-    def set_done(self, message: str, ok: bool) -> None:
-        self.running = False
-        self.button.setText("Download again" if ok else "Retry")
-        self.bar.setVisible(ok)
-        if ok:
-            self.bar.setValue(1000)
-        self.status.setText(message)
 
 
 class ModelsDialog(QDialog):
@@ -103,7 +49,7 @@ class ModelsDialog(QDialog):
     hashes_requested = Signal()
     folder_added = Signal(str)
     folder_removed = Signal(str)
-    download_requested = Signal(object)  # Recommended
+    download_requested = Signal(object)  # Recommended | HubRef
     cancel_requested = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -205,24 +151,48 @@ class ModelsDialog(QDialog):
     # --- downloads ---------------------------------------------------------------------
     def _downloads_tab(self) -> QWidget:
         page = QWidget()
-        scroll = QScrollArea()
+        self.downloads_scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(page)
         self.first_run = QLabel(FIRST_RUN_TEXT)
         self.first_run.setWordWrap(True)
+        self.first_run.setContentsMargins(4, 0, 4, 4)
         self.first_run.setVisible(False)
+        self.by_id = ByIdForm()
+        self.by_id.requested.connect(self.download_by_id)
+        self.typed = QVBoxLayout()  # the rows of models asked for by id, newest first
+        self.typed.setContentsMargins(0, 0, 0, 0)
         self.rows: dict[str, DownloadRow] = {}
         layout = QVBoxLayout(page)
         layout.addWidget(self.first_run)
-        layout.addWidget(QLabel("Recommended downloads (into the shared Hugging Face cache):"))
+        layout.addWidget(self.by_id)
+        layout.addLayout(self.typed)
+        recommended = QLabel(
+            "<b>Recommended</b> (all downloads go into the shared Hugging Face cache)"
+        )
+        recommended.setContentsMargins(4, 8, 4, 0)  # lined up with the rows' text
+        layout.addWidget(recommended)
         for item in RECOMMENDED:
-            row = DownloadRow(item)
-            row.download_requested.connect(self.download_requested)
-            row.cancel_requested.connect(self.cancel_requested)
-            self.rows[download_key(item)] = row
-            layout.addWidget(row)
+            layout.addWidget(self._add_row(item))
         layout.addStretch(1)
         return scroll
+
+    def _add_row(self, item) -> DownloadRow:
+        row = DownloadRow(item)
+        row.download_requested.connect(self.download_requested)
+        row.cancel_requested.connect(self.cancel_requested)
+        self.rows[download_key(item)] = row
+        return row
+
+    def download_by_id(self, ref: HubRef) -> None:
+        """Queue a typed id: in its own row, or the existing row for that same file."""
+        row = self.rows.get(download_key(ref))
+        if row is None:
+            row = self._add_row(ref)
+            self.typed.insertWidget(0, row)
+        if not row.running:
+            self.download_requested.emit(row.item)
+        self.downloads_scroll.ensureWidgetVisible(row)
 
     def show_first_run(self) -> None:
         self.first_run.setVisible(True)
@@ -230,7 +200,3 @@ class ModelsDialog(QDialog):
 
     def is_first_run_page(self) -> bool:
         return self.isVisible() and self.tabs.currentIndex() == 1 and self.first_run.isVisible()
-
-
-def download_key(item: Recommended) -> str:
-    return f"{item.repo_id}/{item.filename or ''}"

@@ -12,12 +12,14 @@ from studio.core.errors import UserError
 from studio.core.hub_token import TokenStore
 from studio.core.models.defaults import BUILTIN_DEFAULT, default_model, has_real_checkpoint
 from studio.core.models.folders import add_model_dir, remove_model_dir
+from studio.core.models.hub_id import HubRef
 from studio.core.models.recommended import Recommended
 from studio.core.settings import Settings
 from studio.jobs.controller import JobController
 from studio.jobs.model_jobs import DownloadQueue, ModelScan
 from studio.ui.generate.prompt_panel import PromptPanel
-from studio.ui.models.dialog import ModelsDialog, download_key
+from studio.ui.models.dialog import ModelsDialog
+from studio.ui.models.download_row import download_key
 from studio.ui.models.token_dialog import TokenDialog
 
 BUILTIN_NAMES = (BUILTIN_DEFAULT, "tiny", "tiny-inpaint", "mini")
@@ -41,7 +43,7 @@ class ModelsPresenter(QObject):
         self.downloads = DownloadQueue(self, token=self.tokens.get)
         self.downloads.token_needed.connect(self._on_token_needed)
         self.token_dialog: TokenDialog | None = None
-        self._items: dict[str, Recommended] = {}  # key -> what was asked for (to retry it)
+        self._items: dict[str, Recommended | HubRef] = {}  # key -> what was asked (to retry)
         self._awaiting_token: dict[str, str] = {}  # key -> the hub's one-line answer
         self.downloads.queued.connect(lambda key: self._row(key, "set_queued"))
         self.downloads.progress.connect(lambda key, p: self._row(key, "set_progress", p))
@@ -135,7 +137,7 @@ class ModelsPresenter(QObject):
         self.rescan()
 
     @Slot(object)
-    def download(self, item: Recommended) -> None:
+    def download(self, item: Recommended | HubRef) -> None:
         key = download_key(item)
         self._items[key] = item
         self.downloads.enqueue(key, item.repo_id, item.filename)
