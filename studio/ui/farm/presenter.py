@@ -2,7 +2,8 @@
 status-bar progress, and the images landing in the variations strip as they finish.
 
 It takes what it needs as callables and widgets (the panel's job, the sweep's cells, the status
-bar, the strip's add), not the window, and runs the farm through studio.jobs.farm_runner.
+bar, the strip's add), not the window, and runs the farm through studio.jobs.farm_runner;
+studio.ui.shell.features puts its actions in the menus.
 """
 
 from __future__ import annotations
@@ -226,53 +227,3 @@ class FarmPresenter(QObject):
         else:
             self.status.showMessage(report.summary(), 10000)
         self.refresh()
-
-
-def install(window: Any) -> FarmPresenter:
-    """Wire the farm into the window's menus: Settings ▸ Render farm…, Generate ▸ Render on
-    farm… and Cancel farm render."""
-    from PySide6.QtGui import QAction
-
-    def sweep_cells() -> tuple[list[GenerationParams], np.ndarray | None]:
-        plan, image = window.sweeps.plan()
-        return [cell.params for cell in plan.cells], image
-
-    presenter = FarmPresenter(
-        window,
-        window.settings,
-        window.generation.build_job,
-        window.status,
-        lambda image, params: window.strip.add(image, params, 0),
-        window.show_error,
-        sweep_cells,
-    )
-    settings_action = QAction("Render &farm…", window)
-    settings_action.setObjectName("farmSettings")
-    settings_action.setStatusTip("The Ray cluster that renders batches sent from Studio")
-    settings_action.triggered.connect(lambda _c=False: presenter.open_settings())
-    send = QAction("Render on &farm…", window)
-    send.setObjectName("renderOnFarm")
-    send.setStatusTip("Render N seeds of the panel's settings, or the sweep, on the render farm")
-    send.triggered.connect(lambda _c=False: presenter.open_send())
-    cancel = QAction("Cancel farm render", window)
-    cancel.setObjectName("cancelFarm")
-    cancel.triggered.connect(lambda _c=False: presenter.cancel())
-    for action in (settings_action, send, cancel):
-        window.addAction(action)
-    settings_menu = find_menu(window, "Settings")
-    if settings_menu is not None:
-        settings_menu.addAction(settings_action)
-    generate = find_menu(window, "Generate")
-    if generate is not None:
-        generate.addSeparator()
-        generate.addAction(send)
-        generate.addAction(cancel)
-    presenter.actions = {"settings": settings_action, "send": send, "cancel": cancel}
-    return presenter
-
-
-def find_menu(window: Any, title: str) -> Any:
-    for action in window.menuBar().actions():
-        if action.text().replace("&", "") == title and action.menu() is not None:
-            return action.menu()
-    return None

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QMenu, QToolBar
 
+from studio.core.params import GenerationParams
+from studio.ui.farm.presenter import FarmPresenter
 from studio.ui.inpaint.tools import InpaintTools
 from studio.ui.models.presenter import ModelsPresenter
 from studio.ui.upscale.presenter import UpscalePresenter
@@ -144,3 +148,45 @@ def models(window: MainWindow) -> ModelsPresenter:
     presenter = ModelsPresenter(window.controller, window.panel, window)
     window.menuBar().addMenu("&Settings").addAction(presenter.action)
     return report_to(window, presenter)
+
+
+def farm(window: MainWindow) -> FarmPresenter:
+    """Wire the farm into the window's menus: Settings ▸ Render farm…, Generate ▸ Render on
+    farm… and Cancel farm render."""
+
+    def sweep_cells() -> tuple[list[GenerationParams], np.ndarray | None]:
+        plan, image = window.sweeps.plan()
+        return [cell.params for cell in plan.cells], image
+
+    presenter = FarmPresenter(
+        window,
+        window.settings,
+        window.generation.build_job,
+        window.status,
+        lambda image, params: window.strip.add(image, params, 0),
+        window.show_error,
+        sweep_cells,
+    )
+    settings_action = QAction("Render &farm…", window)
+    settings_action.setObjectName("farmSettings")
+    settings_action.setStatusTip("The Ray cluster that renders batches sent from Studio")
+    settings_action.triggered.connect(lambda _c=False: presenter.open_settings())
+    send = QAction("Render on &farm…", window)
+    send.setObjectName("renderOnFarm")
+    send.setStatusTip("Render N seeds of the panel's settings, or the sweep, on the render farm")
+    send.triggered.connect(lambda _c=False: presenter.open_send())
+    cancel = QAction("Cancel farm render", window)
+    cancel.setObjectName("cancelFarm")
+    cancel.triggered.connect(lambda _c=False: presenter.cancel())
+    for action in (settings_action, send, cancel):
+        window.addAction(action)
+    settings_menu = menu(window, "Settings")
+    if settings_menu is not None:
+        settings_menu.addAction(settings_action)
+    generate = menu(window, "Generate")
+    if generate is not None:
+        generate.addSeparator()
+        generate.addAction(send)
+        generate.addAction(cancel)
+    presenter.actions = {"settings": settings_action, "send": send, "cancel": cancel}
+    return presenter

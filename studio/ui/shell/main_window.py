@@ -17,7 +17,6 @@ from studio.jobs.controller import JobController
 from studio.ui.canvas.brush_controls import BrushControls
 from studio.ui.canvas.brush_presenter import BrushPresenter
 from studio.ui.canvas.view import CanvasView
-from studio.ui.farm.presenter import install as install_farm
 from studio.ui.generate.presenter import GenerationPresenter
 from studio.ui.generate.prompt_panel import PromptPanel
 from studio.ui.generate.queue_view import QueueView
@@ -121,7 +120,7 @@ class MainWindow(QMainWindow):
         self.vary = features.vary(self)  # Vary (Subtle/Strong), issue 14
         self.sweeps = features.sweeps(self)  # Generate ▸ Sweep…, issue 14
         self.history_ui = features.history(self)  # the lasting History dock, issue 14
-        self.farm = install_farm(self)  # Settings ▸ Render farm, Render on farm…, issue 17
+        self.farm = features.farm(self)  # Settings ▸ Render farm, Render on farm…, issue 17
         self.strip.addAction(self.actions_["apply"])
         self._wire()
 
