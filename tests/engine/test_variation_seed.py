@@ -38,9 +38,10 @@ def test_strength_zero_is_the_plain_seed(engine, scheduler):
     mixed = engine.generate(params.replace(variation_seed=99, variation_strength=0.0))[0].image
     zero = engine.generate(params.replace(variation_seed=99, variation_strength=1e-9))[0]
     assert np.array_equal(plain, mixed)
-    # a strength that is not 0 goes through slerp and still keeps the seed's noise
+    # a strength that is not 0 goes through slerp and still keeps the seed's noise (up to float
+    # rounding of a 1e-9 mix, which may move a pixel by one level with some thread counts)
     assert zero.params.varies
-    assert np.array_equal(plain, zero.image)
+    assert np.abs(plain.astype(int) - zero.image.astype(int)).max() <= 1
 
 
 def test_strength_one_is_the_variation_seeds_image_and_half_is_neither(engine):
