@@ -158,12 +158,16 @@ def farm(window: MainWindow) -> FarmPresenter:
         plan, image = window.sweeps.plan()
         return [cell.params for cell in plan.cells], image
 
+    def add_result(image: np.ndarray, params: GenerationParams) -> None:
+        window.strip.add(image, params, 0)
+        window.history_ui.keep(image, params)  # kept like a local result (issue 17)
+
     presenter = FarmPresenter(
         window,
         window.settings,
         window.generation.build_job,
         window.status,
-        lambda image, params: window.strip.add(image, params, 0),
+        add_result,
         window.show_error,
         sweep_cells,
     )

@@ -142,6 +142,10 @@ class HistoryPresenter(QObject):
     # --- recording ------------------------------------------------------------------------
     @Slot(int, object, object)
     def record(self, _job_id: int, image: np.ndarray, params: GenerationParams) -> None:
+        self.keep(image, params)
+
+    def keep(self, image: np.ndarray, params: GenerationParams) -> None:
+        """Add one finished image (a local job's or the render farm's) and list it."""
         try:
             self.history.add(image, params)
         except OSError as exc:  # a full or read-only disk must not stop generating
