@@ -7,7 +7,7 @@ the window's error box and status bar, and puts their docks and actions in the w
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 from PySide6.QtCore import Qt
@@ -19,6 +19,7 @@ from studio.ui.farm.presenter import FarmPresenter
 from studio.ui.inpaint.tools import InpaintTools
 from studio.ui.models.presenter import ModelsPresenter
 from studio.ui.shell.menus import add_to_menu
+from studio.ui.state.presenter import Presenter
 from studio.ui.upscale.presenter import UpscalePresenter
 from studio.ui.variations.history_panel import HistoryPresenter
 from studio.ui.variations.presenter import VariationsPresenter
@@ -29,7 +30,10 @@ if TYPE_CHECKING:
     from studio.ui.shell.main_window import MainWindow
 
 
-def report_to(window: MainWindow, presenter: Any) -> Any:
+P = TypeVar("P", bound=Presenter)
+
+
+def report_to(window: MainWindow, presenter: P) -> P:
     """Show a presenter's errors in the window and its status lines in the status bar."""
     presenter.error.connect(window.show_error)
     presenter.message.connect(window.status.showMessage)
