@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from platformdirs import user_cache_dir, user_config_dir, user_data_dir, user_log_dir
@@ -17,22 +18,24 @@ def resources_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "resources"
 
 
+def _user_dir(variable: str, platform_dir: Callable[..., str]) -> Path:
+    """$variable when set (tests, portable setups), else the platform's folder for Studio."""
+    override = os.environ.get(variable)
+    return Path(override) if override else Path(platform_dir("studio", appauthor=False))
+
+
 def config_dir() -> Path:
-    override = os.environ.get("STUDIO_CONFIG_DIR")
-    return Path(override) if override else Path(user_config_dir("studio", appauthor=False))
+    return _user_dir("STUDIO_CONFIG_DIR", user_config_dir)
 
 
 def log_dir() -> Path:
-    override = os.environ.get("STUDIO_LOG_DIR")
-    return Path(override) if override else Path(user_log_dir("studio", appauthor=False))
+    return _user_dir("STUDIO_LOG_DIR", user_log_dir)
 
 
 def cache_dir() -> Path:
-    override = os.environ.get("STUDIO_CACHE_DIR")
-    return Path(override) if override else Path(user_cache_dir("studio", appauthor=False))
+    return _user_dir("STUDIO_CACHE_DIR", user_cache_dir)
 
 
 def data_dir() -> Path:
     """Where Studio keeps its own data (autosaves). STUDIO_DATA_DIR overrides it."""
-    override = os.environ.get("STUDIO_DATA_DIR")
-    return Path(override) if override else Path(user_data_dir("studio", appauthor=False))
+    return _user_dir("STUDIO_DATA_DIR", user_data_dir)

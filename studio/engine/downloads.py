@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from studio.core.errors import Cancelled, UserError
+from studio.core.failures import first_line
 from studio.core.hub_token import ENV_VAR, TOKEN_PAGE
 
 PARTIAL_SUFFIX = ".studio-partial"
@@ -138,7 +139,7 @@ def _explain(
             f"the hub answered HTTP {status or '?'} for {what}; try again later (the part already "
             "downloaded is kept and resumes)"
         )
-    first = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
+    first = first_line(exc, 160)
     return DownloadError(
         f"could not download {what}: {first}; check the network and try again "
         "(the part already downloaded is kept and resumes)"

@@ -18,8 +18,10 @@ from typing import Any
 import torch
 
 from studio.core.errors import ModelError
+from studio.core.failures import first_line
 from studio.core.prompts.library import short_hash
 from studio.core.prompts.syntax import LoraTag
+from studio.engine.weights_file import read_weights
 
 # unet module -> {adapter name: (file, mtime)} of the adapters loaded on that model
 _LOADED: weakref.WeakKeyDictionary[Any, dict[str, tuple[Path, float]]] = weakref.WeakKeyDictionary()
@@ -28,13 +30,9 @@ _LOADED: weakref.WeakKeyDictionary[Any, dict[str, tuple[Path, float]]] = weakref
 def read_state_dict(path: Path) -> dict[str, torch.Tensor]:
     """A LoRA or embedding file's tensors, never unpickling anything but tensors."""
     try:
-        if path.suffix.lower() == ".safetensors":
-            from safetensors.torch import load_file
-
-            return load_file(str(path), device="cpu")
-        data = torch.load(str(path), map_location="cpu", weights_only=True)
+        data = read_weights(path)
     except (pickle.UnpicklingError, RuntimeError, OSError, ValueError, EOFError) as exc:
-        first = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
+        first = first_line(exc, 160)
         raise ModelError(
             f"{path.name!r} cannot be loaded safely ({first}); use a .safetensors file"
         ) from exc

@@ -12,12 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from studio.core.errors import UserError
 from studio.core.export import INDEX_NAME, SHEET_NAME, ExportFolder, NameTemplate
 from studio.core.export.formats import DEFAULT_QUALITY
 from studio.core.params import GenerationParams
+from studio.jobs.background_run import BackgroundRun
 
 log = logging.getLogger(__name__)
 
@@ -100,75 +100,18 @@ def run_export(
     return ExportReport(request.directory, tuple(written), extras, tuple(errors), cancelled)
 
 
-class _ExportThread(QThread):
-    progressed = Signal(int, int)
-    reported = Signal(object)  # ExportReport
-
-    def __init__(self, request: ExportRequest, cancel: threading.Event) -> None:
-        super().__init__()
-        self.setObjectName("studio-export")
-        self.request = request
-        self.cancel = cancel
-
-    def run(self) -> None:
-        try:
-            report = run_export(self.request, self.progressed.emit, self.cancel)
-        except Exception as exc:  # a bug must not kill the thread silently
-            log.exception("export failed")
-            report = ExportReport(self.request.directory, errors=(f"export failed: {exc}",))
-        self.reported.emit(report)
-
-
-class ExportRunner(QObject):
+class ExportRunner(BackgroundRun):
     """GUI-side owner of one export at a time. Signals arrive on the GUI thread; `finished`
-    comes after the thread has stopped."""
-
-    progress = Signal(int, int)  # images done, total
-    finished = Signal(object)  # ExportReport
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._thread: _ExportThread | None = None
-        self._report: ExportReport | None = None
-        self._cancel = threading.Event()
-
-    @property
-    def busy(self) -> bool:
-        return self._thread is not None
+    (an ExportReport) comes after the thread has stopped; `progress` is images done, total."""
 
     def start(self, request: ExportRequest) -> bool:
         """Start exporting; False (and nothing started) while another export runs."""
-        if self._thread is not None:
-            return False
-        self._cancel = threading.Event()
-        self._report = None
-        thread = _ExportThread(request, self._cancel)
-        thread.progressed.connect(self.progress)
-        thread.reported.connect(self._on_reported)
-        thread.finished.connect(self._on_finished)
-        self._thread = thread
-        thread.start()
-        return True
+        return self._start(
+            "studio-export",
+            "export",
+            lambda cancel, progress, _image: run_export(request, progress, cancel),
+            lambda exc: ExportReport(request.directory, errors=(f"export failed: {exc}",)),
+        )
 
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    def wait(self, timeout_ms: int = 10_000) -> bool:
-        """Cancel and join the running export (closing the window); True if none is left."""
-        thread = self._thread
-        if thread is None:
-            return True
-        self._cancel.set()
-        return thread.wait(timeout_ms)
-
-    @Slot(object)
-    def _on_reported(self, report: ExportReport) -> None:
-        self._report = report
-
-    @Slot()
-    def _on_finished(self) -> None:
-        thread, self._thread = self._thread, None
-        report = self._report or ExportReport("", errors=("export stopped unexpectedly",))
-        if thread is not None:
-            thread.deleteLater()
-        self.finished.emit(report)
+    def _stopped(self) -> ExportReport:
+        return ExportReport("", errors=("export stopped unexpectedly",))

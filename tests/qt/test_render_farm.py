@@ -297,3 +297,24 @@ def test_img2img_sends_the_canvas_pixels_to_the_farm(qtbot, window, tmp_path) ->
     with qtbot.waitSignal(window.farm.runner.finished, timeout=20_000):
         dialog.render_button.click()
     assert len(sources) == 2 and all(np.array_equal(s, picture) for s in sources)
+
+
+def test_farm_images_are_kept_in_the_history_dock_with_their_params(qtbot, window, tmp_path):
+    window.farm.runner.backend = fake_backend
+    history = window.history_ui
+    assert history.panel.listed() == []
+    small_params(window, size=32, steps=2, seed=60, prompt="lighthouse at dusk")
+    dialog = window.farm.open_send()
+    dialog.images.setValue(2)
+    dialog.folder.setText(str(tmp_path / "farm"))
+    with qtbot.waitSignal(window.farm.runner.finished, timeout=20_000) as finished:
+        dialog.render_button.click()
+    assert finished.args[0].error is None, finished.args[0]
+    entries = sorted(
+        (history.history.get(file) for file in history.panel.listed()), key=lambda e: e.params.seed
+    )
+    assert [e.params.seed for e in entries] == [60, 61]
+    for entry, path in zip(entries, _pngs(tmp_path / "farm"), strict=True):
+        pixels, chunks = read_image(path)
+        assert entry.params == params_from_text_chunks(chunks)  # what the farm's file says
+        assert np.array_equal(history.history.read(entry)[..., :3], pixels[..., :3])

@@ -10,7 +10,7 @@ from typing import Any
 import torch
 
 from studio.core.errors import ModelError
-from studio.core.failures import is_out_of_memory
+from studio.core.failures import first_line, is_out_of_memory
 from studio.engine.models.catalog import ModelRef
 from studio.engine.models.checkpoint_check import inspect_checkpoint
 from studio.engine.models.mini import MINI_NAME
@@ -140,10 +140,7 @@ def load_model(ref: ModelRef, device: torch.device, dtype: torch.dtype) -> Loade
             if ref.kind == "hub"
             else "check that the file is a complete Stable Diffusion 1.x/2.x/SDXL model"
         )
-        first_line = (
-            str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-        )
-        raise ModelError(f"could not load model {ref.name!r}: {first_line}; {hint}") from exc
+        raise ModelError(f"could not load model {ref.name!r}: {first_line(exc)}; {hint}") from exc
     pipe.set_progress_bar_config(disable=True)
     if hasattr(pipe, "safety_checker"):
         pipe.safety_checker = None

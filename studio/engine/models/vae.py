@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.core.errors import ModelError
+from studio.core.failures import first_line
 from studio.core.paths import config_dir
 from studio.core.settings import SETTINGS_FILE
 
@@ -58,7 +59,7 @@ def load_vae(path: Path, family: str, dtype: Any) -> Any:
             str(path), config=str(config), subfolder="vae", local_files_only=True, torch_dtype=dtype
         )
     except Exception as exc:  # diffusers raises many kinds; one clear line
-        first = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
+        first = first_line(exc, 160)
         raise ModelError(f"could not load VAE {path.name!r}: {first}") from exc
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from studio.core.errors import ModelError, ParamsError
+from studio.core.failures import first_line
+from studio.engine.weights_file import read_weights
 
 if TYPE_CHECKING:
     import torch
@@ -29,19 +31,6 @@ def resolve_device(device: str = "auto") -> torch.device:
     return pick_device(name)
 
 
-def _read_state_dict(path: Path) -> dict[str, Any]:
-    """The tensors of a model file, read without running anything it contains."""
-    import torch
-
-    if path.suffix.lower() == ".safetensors":
-        from safetensors.torch import load_file
-
-        return load_file(str(path), device="cpu")
-    # weights_only=True: torch's restricted unpickler allows tensors and plain containers only,
-    # so a pickle that names os.system (or anything else) is refused before it can run.
-    return torch.load(str(path), map_location="cpu", weights_only=True, mmap=False)
-
-
 def _refused_global(message: str) -> str | None:
     match = _GLOBAL.search(message)
     return next((g for g in match.groups() if g), None) if match else None
@@ -58,7 +47,7 @@ def read_upscaler_state_dict(path: str | os.PathLike[str]) -> dict[str, Any]:
             f"{name!r} is not an upscaler model file; use a .pth, .pt or .safetensors file"
         )
     try:
-        state = _read_state_dict(file)
+        state = read_weights(file)
     except pickle.UnpicklingError as exc:
         culprit = _refused_global(str(exc))
         what = f" (it asks to run {culprit})" if culprit else ""
@@ -69,7 +58,7 @@ def read_upscaler_state_dict(path: str | os.PathLike[str]) -> dict[str, Any]:
     except MemoryError as exc:
         raise ModelError(f"not enough memory to load upscaler {name!r}; close other jobs") from exc
     except Exception as exc:  # torch/safetensors raise many types for damaged files
-        detail = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
+        detail = first_line(exc, 160)
         raise ModelError(
             f"upscaler {name!r} is damaged or not a model file ({detail}); download it again"
         ) from exc

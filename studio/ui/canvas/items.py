@@ -1,9 +1,10 @@
-"""Scene items of the canvas: the translucent mask overlay and the brush outline cursor."""
+"""Scene items of the canvas: the translucent mask overlay and the brush outline cursor, and the
+base of items that draw a numpy image (the overlay, the layers' composite)."""
 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
@@ -23,7 +24,32 @@ def _overlay_lut(color: tuple[int, int, int], opacity: float) -> np.ndarray:
     return lut
 
 
-class MaskOverlayItem(QGraphicsItem):
+class PixelsItem(QGraphicsItem):
+    """Draws `_image`, a QImage over the numpy array `_pixels` (image pixels = scene units),
+    repainting only the part the view exposes."""
+
+    _pixels: np.ndarray
+    _image: QImage
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(0, 0, self._pixels.shape[1], self._pixels.shape[0])
+
+    def repaint_rect(self, rect: Rect) -> None:
+        x0, y0, x1, y1 = rect
+        self.update(QRectF(x0, y0, x1 - x0, y1 - y0))
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        exposed = option.exposedRect.intersected(self.boundingRect()).toAlignedRect()
+        if not exposed.isEmpty():
+            self.paint_exposed(painter, exposed)
+
+    def paint_exposed(self, painter: QPainter, exposed: QRect) -> None:
+        painter.drawImage(exposed, self._image, exposed)
+
+
+class MaskOverlayItem(PixelsItem):
     """Draws the mask as a translucent colour; updates only the rect a stroke touched."""
 
     def __init__(self) -> None:
@@ -53,18 +79,7 @@ class MaskOverlayItem(QGraphicsItem):
             return
         x0, y0, x1, y1 = rect
         self._pixels[y0:y1, x0:x1] = self._lut[mask[y0:y1, x0:x1]]
-        self.update(QRectF(x0, y0, x1 - x0, y1 - y0))
-
-    def boundingRect(self) -> QRectF:
-        return QRectF(0, 0, self._pixels.shape[1], self._pixels.shape[0])
-
-    def paint(
-        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
-    ) -> None:
-        exposed = option.exposedRect.intersected(self.boundingRect()).toAlignedRect()
-        if exposed.isEmpty():
-            return
-        painter.drawImage(exposed, self._image, exposed)
+        self.repaint_rect(rect)
 
 
 class BrushOutline(QGraphicsEllipseItem):

@@ -9,7 +9,7 @@ arrive as variations.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QWidget
 
 from studio.core.canvas_size import check_extents, expand_canvas_edit
@@ -23,6 +23,7 @@ from studio.ui.inpaint.context_box import ContextBoxOverlay
 from studio.ui.inpaint.expand_canvas import EdgeDragFilter, Extents, ask_extents
 from studio.ui.models.picker import native_side
 from studio.ui.state.document_model import DocumentModel
+from studio.ui.state.presenter import Presenter
 
 INPAINT_MODES = ("inpaint", "outpaint")
 OUTPAINT_STRENGTH = 1.0  # the new border is painted from scratch
@@ -49,10 +50,7 @@ def processing_size(
     return snap_to_8(width), snap_to_8(height)
 
 
-class InpaintTools(QObject):
-    error = Signal(str)  # a message for the user (the window shows it)
-    message = Signal(str, int)  # a status line and how long it stays (ms)
-
+class InpaintTools(Presenter):
     def __init__(
         self,
         controller: JobController,

@@ -7,12 +7,12 @@ a rectangle, `update_region` repaints just that rectangle.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRect
 from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPixmap
-from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from studio.core.brush import Rect
 from studio.core.document import Document
+from studio.ui.canvas.items import PixelsItem
 
 
 def _checkerboard(cell: int = 8) -> QBrush:
@@ -25,7 +25,7 @@ def _checkerboard(cell: int = 8) -> QBrush:
     return QBrush(tile)
 
 
-class CompositeItem(QGraphicsItem):
+class CompositeItem(PixelsItem):
     def __init__(self) -> None:
         super().__init__()
         self._pixels = np.zeros((1, 1, 4), np.uint8)
@@ -60,21 +60,13 @@ class CompositeItem(QGraphicsItem):
         x0, y0, x1, y1 = rect
         if self._opaque and not (pixels[y0:y1, x0:x1, 3] == 255).all():
             self._opaque = False
-        self.update(QRectF(x0, y0, x1 - x0, y1 - y0))
+        self.repaint_rect(rect)
 
     @property
     def size(self) -> tuple[int, int]:
         return (int(self._pixels.shape[1]), int(self._pixels.shape[0]))
 
-    def boundingRect(self) -> QRectF:
-        return QRectF(0, 0, self._pixels.shape[1], self._pixels.shape[0])
-
-    def paint(
-        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
-    ) -> None:
-        exposed = option.exposedRect.intersected(self.boundingRect()).toAlignedRect()
-        if exposed.isEmpty():
-            return
+    def paint_exposed(self, painter: QPainter, exposed: QRect) -> None:
         if not self._opaque:
             painter.save()
             painter.setBrushOrigin(0, 0)

@@ -8,6 +8,8 @@ requests into undoable edits (studio.ui.layers.presenter).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
@@ -124,36 +126,30 @@ class LayersPanel(QWidget):
         props.addWidget(self.opacity_label)
 
         buttons = QHBoxLayout()
-        self.buttons: dict[str, QToolButton] = {}
-        for name, text, tip in (
-            ("add", "New", "New empty layer above the selected one"),
-            ("duplicate", "Copy", "Duplicate the selected layer"),
-            ("delete", "Delete", "Delete the selected layer"),
-            ("merge_down", "Merge", "Merge the selected layer into the one below"),
-            ("flatten", "Flatten", "Flatten all layers into one"),
-        ):
-            button = QToolButton()
-            button.setText(text)
-            button.setToolTip(tip)
-            button.clicked.connect(lambda _c=False, n=name: self.action_requested.emit(n))
-            buttons.addWidget(button)
-            self.buttons[name] = button
+        self.buttons = _named_buttons(
+            buttons,
+            (
+                ("add", "New", "New empty layer above the selected one"),
+                ("duplicate", "Copy", "Duplicate the selected layer"),
+                ("delete", "Delete", "Delete the selected layer"),
+                ("merge_down", "Merge", "Merge the selected layer into the one below"),
+                ("flatten", "Flatten", "Flatten all layers into one"),
+            ),
+            self.action_requested.emit,
+        )
         buttons.addStretch(1)
 
         sketch = QHBoxLayout()
-        self.tools: dict[str, QToolButton] = {}
-        for name, text, tip in (
-            ("paint", "Paint", "Paint on the selected layer (P); Alt+click picks a colour"),
-            ("paint_eraser", "Erase", "Erase the selected layer (Shift+E)"),
-            ("fill", "Fill", "Fill an area of the selected layer with the colour (F)"),
-        ):
-            button = QToolButton()
-            button.setText(text)
-            button.setToolTip(tip)
-            button.setCheckable(True)
-            button.clicked.connect(lambda _c=False, n=name: self.tool_requested.emit(n))
-            sketch.addWidget(button)
-            self.tools[name] = button
+        self.tools = _named_buttons(
+            sketch,
+            (
+                ("paint", "Paint", "Paint on the selected layer (P); Alt+click picks a colour"),
+                ("paint_eraser", "Erase", "Erase the selected layer (Shift+E)"),
+                ("fill", "Fill", "Fill an area of the selected layer with the colour (F)"),
+            ),
+            self.tool_requested.emit,
+            checkable=True,
+        )
         self.color_button = QToolButton()
         self.color_button.setToolTip("Paint colour (Alt+click on the canvas picks one)")
         self.color_button.clicked.connect(self._choose_color)
@@ -241,3 +237,22 @@ class LayersPanel(QWidget):
         if chosen.isValid():
             self.show_color((chosen.red(), chosen.green(), chosen.blue()))
             self.color_changed.emit(self.color)
+
+
+def _named_buttons(
+    row: QHBoxLayout,
+    entries: tuple[tuple[str, str, str], ...],
+    emit: Callable[[str], object],
+    checkable: bool = False,
+) -> dict[str, QToolButton]:
+    """A tool button per (name, text, tip), added to row; a click emits its name."""
+    made: dict[str, QToolButton] = {}
+    for name, text, tip in entries:
+        button = QToolButton()
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setCheckable(checkable)
+        button.clicked.connect(lambda _c=False, n=name: emit(n))
+        row.addWidget(button)
+        made[name] = button
+    return made

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QWidget
 
@@ -21,15 +21,13 @@ from studio.ui.generate.prompt_panel import PromptPanel
 from studio.ui.models.dialog import ModelsDialog
 from studio.ui.models.download_row import download_key
 from studio.ui.models.token_dialog import TokenDialog
+from studio.ui.state.presenter import Presenter
 
 BUILTIN_NAMES = (BUILTIN_DEFAULT, "tiny", "tiny-inpaint", "mini")
 
 
-class ModelsPresenter(QObject):
+class ModelsPresenter(Presenter):
     """Its Models… action goes in the Settings menu (the shell puts it there)."""
-
-    error = Signal(str)  # a message for the user (the window shows it)
-    message = Signal(str, int)  # a status line and how long it stays (ms)
 
     def __init__(self, controller: JobController, panel: PromptPanel, parent: QWidget) -> None:
         super().__init__(parent)

@@ -7,17 +7,19 @@ the window's error box and status bar, and puts their docks and actions in the w
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget, QMenu, QToolBar
+from PySide6.QtWidgets import QDockWidget, QToolBar
 
 from studio.core.params import GenerationParams
 from studio.ui.farm.presenter import FarmPresenter
 from studio.ui.inpaint.tools import InpaintTools
 from studio.ui.models.presenter import ModelsPresenter
+from studio.ui.shell.menus import add_to_menu
+from studio.ui.state.presenter import Presenter
 from studio.ui.upscale.presenter import UpscalePresenter
 from studio.ui.variations.history_panel import HistoryPresenter
 from studio.ui.variations.presenter import VariationsPresenter
@@ -28,7 +30,10 @@ if TYPE_CHECKING:
     from studio.ui.shell.main_window import MainWindow
 
 
-def report_to(window: MainWindow, presenter: Any) -> Any:
+P = TypeVar("P", bound=Presenter)
+
+
+def report_to(window: MainWindow, presenter: P) -> P:
     """Show a presenter's errors in the window and its status lines in the status bar."""
     presenter.error.connect(window.show_error)
     presenter.message.connect(window.status.showMessage)
@@ -85,23 +90,12 @@ def vary(window: MainWindow) -> VaryPresenter:
     )
     actions = list(presenter.actions.values())
     window.addActions(actions)
-    generate = menu(window, "Generate")
-    if generate is not None:
-        generate.addSeparator()
-        generate.addActions(actions)
+    add_to_menu(window, "Generate", actions, separator=True)
     toolbars = window.findChildren(QToolBar)
     if toolbars:
         toolbars[0].addSeparator()
         toolbars[0].addActions(actions)
     return report_to(window, presenter)
-
-
-def menu(window: MainWindow, title: str) -> QMenu | None:
-    """The window's top-level menu called title (ignoring the & of its shortcut)."""
-    for action in window.menuBar().actions():
-        if action.text().replace("&", "") == title and action.menu() is not None:
-            return action.menu()
-    return None
 
 
 def sweeps(window: MainWindow) -> SweepPresenter:
@@ -114,9 +108,7 @@ def sweeps(window: MainWindow) -> SweepPresenter:
         window,
     )
     window.addAction(presenter.action)
-    generate = menu(window, "Generate")
-    if generate is not None:
-        generate.addAction(presenter.action)
+    add_to_menu(window, "Generate", [presenter.action])
     return report_to(window, presenter)
 
 
@@ -137,9 +129,7 @@ def history(window: MainWindow) -> HistoryPresenter:
     if queue is not None:  # a tab beside the queue, which stays in front
         window.tabifyDockWidget(queue, presenter.dock)
         queue.raise_()
-    view = menu(window, "View")
-    if view is not None:
-        view.addAction(presenter.dock.toggleViewAction())
+    add_to_menu(window, "View", [presenter.dock.toggleViewAction()])
     return report_to(window, presenter)
 
 
@@ -158,12 +148,16 @@ def farm(window: MainWindow) -> FarmPresenter:
         plan, image = window.sweeps.plan()
         return [cell.params for cell in plan.cells], image
 
+    def add_result(image: np.ndarray, params: GenerationParams) -> None:
+        window.strip.add(image, params, 0)
+        window.history_ui.keep(image, params)  # kept like a local result (issue 17)
+
     presenter = FarmPresenter(
         window,
         window.settings,
         window.generation.build_job,
         window.status,
-        lambda image, params: window.strip.add(image, params, 0),
+        add_result,
         window.show_error,
         sweep_cells,
     )
@@ -180,13 +174,7 @@ def farm(window: MainWindow) -> FarmPresenter:
     cancel.triggered.connect(lambda _c=False: presenter.cancel())
     for action in (settings_action, send, cancel):
         window.addAction(action)
-    settings_menu = menu(window, "Settings")
-    if settings_menu is not None:
-        settings_menu.addAction(settings_action)
-    generate = menu(window, "Generate")
-    if generate is not None:
-        generate.addSeparator()
-        generate.addAction(send)
-        generate.addAction(cancel)
+    add_to_menu(window, "Settings", [settings_action])
+    add_to_menu(window, "Generate", [send, cancel], separator=True)
     presenter.actions = {"settings": settings_action, "send": send, "cancel": cancel}
     return presenter

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import QDialog, QWidget
 
 from studio.core.errors import ParamsError
@@ -22,6 +22,7 @@ from studio.ui.canvas.view import CanvasView
 from studio.ui.generate.prompt_panel import PromptPanel
 from studio.ui.shell.status import StatusBar
 from studio.ui.state.document_model import DocumentModel
+from studio.ui.state.presenter import Presenter
 from studio.ui.upscale.dialog import CANVAS, VARIATION, UpscaleChoice, UpscaleDialog
 from studio.ui.variations.strip import VariationsStrip
 
@@ -34,11 +35,8 @@ class _Running:
     started: float
 
 
-class UpscalePresenter(QObject):
+class UpscalePresenter(Presenter):
     """Bound to the document model; drives the status bar's progress while its job runs."""
-
-    error = Signal(str)  # a message for the user (the window shows it)
-    message = Signal(str, int)  # a status line and how long it stays (ms)
 
     def __init__(
         self,

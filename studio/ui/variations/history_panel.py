@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QPoint, QSettings, QSize, Qt, Signal, Slot
+from PySide6.QtCore import QPoint, QSettings, QSize, Qt, Slot
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -40,6 +40,7 @@ from studio.jobs.controller import JobController
 from studio.ui.canvas.view import CanvasView
 from studio.ui.generate.prompt_panel import PromptPanel
 from studio.ui.state.document_model import DocumentModel
+from studio.ui.state.presenter import Presenter
 from studio.ui.variations.result_preview import ResultPreview
 
 log = logging.getLogger(__name__)
@@ -88,11 +89,8 @@ class HistoryPanel(QWidget):
         return files
 
 
-class HistoryPresenter(QObject):
+class HistoryPresenter(Presenter):
     """The History dock's list and actions (the shell docks it beside the queue)."""
-
-    error = Signal(str)  # a message for the user (the window shows it)
-    message = Signal(str, int)  # a status line and how long it stays (ms)
 
     def __init__(
         self,
@@ -142,6 +140,10 @@ class HistoryPresenter(QObject):
     # --- recording ------------------------------------------------------------------------
     @Slot(int, object, object)
     def record(self, _job_id: int, image: np.ndarray, params: GenerationParams) -> None:
+        self.keep(image, params)
+
+    def keep(self, image: np.ndarray, params: GenerationParams) -> None:
+        """Add one finished image (a local job's or the render farm's) and list it."""
         try:
             self.history.add(image, params)
         except OSError as exc:  # a full or read-only disk must not stop generating

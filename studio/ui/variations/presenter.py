@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QObject, QPoint, QSettings, Signal, Slot
+from PySide6.QtCore import QModelIndex, QPoint, QSettings, Slot
 from PySide6.QtWidgets import QApplication, QDockWidget, QWidget
 
 from studio.core.export import DEFAULT_TEMPLATE
@@ -15,6 +15,7 @@ from studio.jobs.export_job import ExportReport, ExportRequest, ExportRunner
 from studio.ui.canvas.compare_view import CompareView
 from studio.ui.generate.prompt_panel import PromptPanel
 from studio.ui.state.document_model import DocumentModel
+from studio.ui.state.presenter import Presenter
 from studio.ui.variations.export_dialog import ExportChoice, ExportDialog
 from studio.ui.variations.grid import VariationsGrid
 from studio.ui.variations.result_preview import ResultPreview
@@ -23,11 +24,8 @@ from studio.ui.variations.strip import VariationsStrip
 GRID_SIZE = (980, 660)
 
 
-class VariationsPresenter(QObject):
+class VariationsPresenter(Presenter):
     """The grid dock (the shell docks it), compare and export, bound to the strip's session."""
-
-    error = Signal(str)  # a message for the user (the window shows it)
-    message = Signal(str, int)  # a status line and how long it stays (ms; 0: until replaced)
 
     def __init__(
         self,

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QStandardPaths, Signal, Slot
+from PySide6.QtCore import QStandardPaths, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -37,6 +37,7 @@ from studio.core.sweep import KINDS, SweepPlan, plan_from_specs
 from studio.core.sweep.plan import rough_time
 from studio.jobs.controller import JobController
 from studio.jobs.sweep_job import SweepRequest
+from studio.ui.state.presenter import Presenter
 
 NONE = "—"
 UNKNOWN_TIME = "time unknown until the first image"
@@ -100,11 +101,8 @@ class SweepDialog(QDialog):
         self.values[index].setText(values)
 
 
-class SweepPresenter(QObject):
+class SweepPresenter(Presenter):
     """Owns the dialog and the running sweep job; its action goes in the Generate menu."""
-
-    error = Signal(str)  # a message for the user (the window shows it)
-    message = Signal(str, int)  # a status line and how long it stays (ms)
 
     def __init__(
         self,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QObject, QPoint, Qt, Signal
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
@@ -24,6 +24,7 @@ from studio.ui.canvas.view import CanvasView
 from studio.ui.generate.presenter import Submit
 from studio.ui.generate.prompt_panel import PromptPanel
 from studio.ui.state.document_model import DocumentModel
+from studio.ui.state.presenter import Presenter
 from studio.ui.variations.strip import VariationsStrip
 
 DEFAULT_COUNT = 4  # children per Vary when the panel's count is 1
@@ -37,11 +38,8 @@ TIPS = {
 }
 
 
-class VaryPresenter(QObject):
+class VaryPresenter(Presenter):
     """Its actions go in the window's Generate menu and toolbar (the shell puts them there)."""
-
-    error = Signal(str)  # a message for the user (the window shows it)
-    message = Signal(str, int)  # a status line and how long it stays (ms)
 
     def __init__(
         self,
