@@ -90,12 +90,13 @@ class PromptExtrasBar(QWidget):
         grid.addWidget(self.style, 0, 1, 1, 3)
         grid.addWidget(self.save_style_button, 0, 4)
         grid.addWidget(QLabel("LoRA"), 1, 0)
-        grid.addWidget(self.lora, 1, 1, 1, 3)
+        grid.addWidget(self.lora, 1, 1)  # its weight beside it: one row less in a tall panel
+        grid.addWidget(self.lora_weight, 1, 2)
+        grid.addWidget(self.weight_label, 1, 3)
         grid.addWidget(self.add_lora_button, 1, 4)
-        grid.addWidget(self.lora_weight, 2, 1, 1, 2)
-        grid.addWidget(self.weight_label, 2, 3)
-        grid.addWidget(self.all_combinations, 3, 1, 1, 4)
-        grid.setColumnStretch(1, 1)
+        grid.addWidget(self.all_combinations, 2, 1, 1, 4)
+        grid.setColumnStretch(1, 3)
+        grid.setColumnStretch(2, 2)
         self.refresh()
 
     # --- lists ---------------------------------------------------------------------------
