@@ -25,6 +25,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--unet-until", default="4200", help="HH:MM UTC or seconds from now")
     parser.add_argument("--vae-steps", type=int, help="end the VAE after N steps (not a time)")
     parser.add_argument("--unet-steps", type=int, help="end the UNet after N steps (not a time)")
+    parser.add_argument(
+        "--layout-cap", type=float, default=0.0,
+        help="weigh high-noise steps by their x0 error, capped at this (0: plain min-SNR)",
+    )  # fmt: skip
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--stage", choices=["all", "vae", "unet"], default="all")
@@ -46,7 +50,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.stage in ("all", "unet"):
         from training.train_unet import train_unet
 
-        train_unet(args.run_dir, parse_until(args.unet_until), args.seed, log, args.unet_steps)
+        train_unet(
+            args.run_dir, parse_until(args.unet_until), args.seed, log, args.unet_steps,
+            args.layout_cap,
+        )  # fmt: skip
     log("finished")
     return 0
 

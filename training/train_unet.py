@@ -53,7 +53,9 @@ def encode_dataset(run_dir, seed: int, log):
     return latents, scene_list, scale
 
 
-def train_unet(run_dir, until: float, seed: int, log, steps: int | None = None) -> None:
+def train_unet(
+    run_dir, until: float, seed: int, log, steps: int | None = None, layout_cap: float = 0.0
+) -> None:
     from training.data import Scene
 
     phase = Phase(run_dir, "unet", until, steps)
@@ -106,6 +108,10 @@ def train_unet(run_dir, until: float, seed: int, log, steps: int | None = None) 
         context = text_encoder(torch.stack([ids(c) for c in captions])).last_hidden_state
         pred = unet(noisy, t, context).sample
         weight = torch.clamp(snr[t], max=MIN_SNR_GAMMA) / snr[t]
+        if layout_cap > 0:
+            # Where the shape goes is decided at high noise, where an ε error costs little: weigh
+            # those steps by their error in x0 (1/SNR times the ε error), capped.
+            weight = torch.maximum(weight, torch.clamp(1.0 / snr[t], max=layout_cap))
         loss = (weight * (pred - noise).pow(2).mean(dim=(1, 2, 3))).mean()
         opt.zero_grad(set_to_none=True)
         loss.backward()
