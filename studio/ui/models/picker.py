@@ -62,7 +62,7 @@ def follow_native_size(combo: QComboBox, width: QSpinBox, height: QSpinBox) -> N
     combo.currentTextChanged.connect(changed)
 
 
-DEMO_HINT = "Demo model: paints simple coloured shapes only, 64 px (see `studio models`)."
+DEMO_HINT = "Demo model: plain coloured shapes only, 64 px"
 
 
 def demo_hint(combo: QComboBox) -> QLabel:

@@ -111,7 +111,7 @@ class MainWindow(QMainWindow):
         )
         self._dock("Layers", "layersDock", self.layers.panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.splitDockWidget(self._docks[0], self._docks[-1], Qt.Orientation.Vertical)
-        self.resizeDocks([self._docks[0], self._docks[-1]], [600, 260], Qt.Orientation.Vertical)
+        self.resizeDocks([self._docks[0], self._docks[-1]], [625, 235], Qt.Orientation.Vertical)
         self.actions_ = window_actions.build(self)
         window_actions.build_menus(self, self.actions_)
         window_actions.build_toolbar(self, self.actions_)
