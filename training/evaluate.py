@@ -69,7 +69,9 @@ def evaluate_inpaint(engine, base, scenes: list[Scene], blur: int) -> dict:
         picture = render(scene, rng)
         colour = new_colour(scene, index)
         mask = square_mask(scene.position)
-        prompt = Scene(scene.shape, colour, scene.background, scene.position, scene.size)
+        # A large shape (~28 px) is what a 32 px mask can hold; a small one (~15 px) may land
+        # half outside the mask's solid core, where the composite fades it back out.
+        prompt = Scene(scene.shape, colour, scene.background, scene.position, "large")
         params = base.replace(
             mode="inpaint",
             prompt=prompt.caption(),

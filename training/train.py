@@ -29,6 +29,12 @@ def main(argv: list[str] | None = None) -> int:
         "--layout-cap", type=float, default=0.0,
         help="weigh high-noise steps by their x0 error, capped at this (0: plain min-SNR)",
     )  # fmt: skip
+    parser.add_argument(
+        "--pyramid-noise", type=float, default=0.0,
+        help="add coarser noise levels weighted discount**level (0: plain + offset noise)",
+    )  # fmt: skip
+    parser.add_argument("--peak-lr", type=float, default=1e-3)
+    parser.add_argument("--init-from", type=Path, help="fine-tune: start from this run's UNet")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--stage", choices=["all", "vae", "unet"], default="all")
@@ -52,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
 
         train_unet(
             args.run_dir, parse_until(args.unet_until), args.seed, log, args.unet_steps,
-            args.layout_cap,
+            args.layout_cap, args.pyramid_noise, args.peak_lr, args.init_from,
         )  # fmt: skip
     log("finished")
     return 0

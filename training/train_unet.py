@@ -24,6 +24,26 @@ MIN_SNR_GAMMA = 5.0
 OFFSET_NOISE = 0.1
 
 
+def pyramid_noise(shape: tuple[int, ...], discount: float) -> torch.Tensor:
+    """Gaussian noise plus coarser noise at 1/2, 1/4, ... of the side, rescaled to unit std.
+
+    SD's schedule leaves ~7 % of the image in x_T, enough for a 16x16 latent to show where the
+    shape is at every training step; the model learns to read the layout from the noise instead
+    of the caption, and at sampling time puts the shape wherever the seed's low frequencies
+    happen to be. Low-frequency noise hides that leak, so the caption must carry the layout.
+    """
+    batch, channels, height, width = shape
+    noise = torch.randn(shape)
+    side, level = height // 2, 1
+    while side >= 1:
+        coarse = torch.randn(batch, channels, side, max(1, width * side // height))
+        noise += discount**level * torch.nn.functional.interpolate(
+            coarse, size=(height, width), mode="bilinear" if side > 1 else "nearest"
+        )
+        side, level = side // 2, level + 1
+    return noise / noise.std(dim=(1, 2, 3), keepdim=True)
+
+
 def tokenizer():
     from studio.engine.models.clip_tokenizer import clip_tokenizer
 
@@ -54,7 +74,15 @@ def encode_dataset(run_dir, seed: int, log):
 
 
 def train_unet(
-    run_dir, until: float, seed: int, log, steps: int | None = None, layout_cap: float = 0.0
+    run_dir,
+    until: float,
+    seed: int,
+    log,
+    steps: int | None = None,
+    layout_cap: float = 0.0,
+    pyramid: float = 0.0,
+    peak_lr: float = 1e-3,
+    init_from=None,
 ) -> None:
     from training.data import Scene
 
@@ -73,6 +101,12 @@ def train_unet(
     params = [p for p in [*unet.parameters(), *text_encoder.parameters()] if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=1e-3, weight_decay=0.0)
     objects = {"unet": unet, "text_encoder": text_encoder, "ema": ema, "opt": opt}
+    if init_from is not None and not phase.ckpt_file.exists():
+        # Fine-tune: start from another run's weights (not its optimiser or step count).
+        saved = torch.load(init_from / "unet_ckpt.pt", weights_only=True)
+        for key in ("unet", "text_encoder", "ema"):
+            objects[key].load_state_dict(saved[key])
+        log(f"weights from {init_from}")
     step = phase.resume(objects)
     scheduler = make_scheduler()
     alphas = scheduler.alphas_cumprod
@@ -93,7 +127,7 @@ def train_unet(
 
     started, running = time.time(), []
     while not phase.finished(step):
-        lr = cosine_lr(1e-3, 4e-5, phase.progress(step))
+        lr = cosine_lr(peak_lr, 4e-5, phase.progress(step))
         for group in opt.param_groups:
             group["lr"] = lr
         rng = np.random.default_rng(seed * 1_000_003 + step)
@@ -102,7 +136,10 @@ def train_unet(
             "" if rng.random() < CAPTION_DROPOUT else sample_caption(scenes[i], rng) for i in pick
         ]
         x0 = latents[torch.from_numpy(pick)] * scale
-        noise = torch.randn_like(x0) + OFFSET_NOISE * torch.randn(BATCH, x0.shape[1], 1, 1)
+        if pyramid > 0:
+            noise = pyramid_noise(tuple(x0.shape), pyramid)
+        else:
+            noise = torch.randn_like(x0) + OFFSET_NOISE * torch.randn(BATCH, x0.shape[1], 1, 1)
         t = torch.randint(0, scheduler.config.num_train_timesteps, (BATCH,))
         noisy = scheduler.add_noise(x0, noise, t)
         context = text_encoder(torch.stack([ids(c) for c in captions])).last_hidden_state
