@@ -7,7 +7,8 @@ Every figure is a ratio of medians measured interleaved in this one run, so back
 hits both sides alike. The cost of a step does not depend on the weights, so random weights
 time like the real model. Targets (issue 15): default path >= 2.5x raw diffusers defaults
 (fp32, full VAE); studio / raw at the same dtype <= 1.03; Fast decode >= 5x raw default;
-cancel latency median <= 0.3 s, worst <= 0.5 s; linear previews on/off <= 1.01.
+cancel latency median <= 0.3 s, worst <= 0.5 s; linear previews on/off <= 1.01; throttled
+TAESD previews on/off <= 1.05. Memory: bench/real_size_memory.py.
 """
 
 from __future__ import annotations
@@ -190,12 +191,30 @@ def main() -> int:
         del raw_same
 
     if "previews" in sections:
-        print("2 steps, CFG 1: linear previews on vs off", flush=True)
+        from studio.engine.previews import LatentPreviewer, load_taesd_previewer
+
+        print("2 steps, CFG 1: linear previews on vs off vs throttled TAESD previews", flush=True)
         params = base.replace(steps=2, cfg=1.0)
+        previewers = {"linear": LatentPreviewer(model.family), "taesd": load_taesd_previewer(model)}
+
+        def with_previews(kind: str):
+            def run():
+                engine._previewer = previewers[kind]  # what Engine(preview_method=kind) builds
+                engine.generate(params, on_step=lambda r: None)
+
+            return run
+
         med = interleaved(
-            {"on": studio_run(params, True), "off": studio_run(params, False)}, args.repeats
+            {
+                "on": with_previews("linear"),
+                "off": studio_run(params, False),
+                "taesd": with_previews("taesd"),
+            },
+            args.repeats,
         )
+        engine._previewer = previewers["linear"]
         results["linear previews on / off"] = med["on"] / med["off"]
+        results["throttled TAESD previews / off"] = med["taesd"] / med["off"]
 
     if "cancel" in sections:
         print("cancel at a random moment inside a UNet step (CFG 7, batch 2)", flush=True)

@@ -33,6 +33,11 @@ def _unscale(vae: Any, latents: torch.Tensor) -> torch.Tensor:
     return latents / config.scaling_factor
 
 
+def _tiled_decode(vae: Any, latents: torch.Tensor) -> torch.Tensor:
+    with tiled(vae):
+        return vae.decode(latents, return_dict=False)[0]
+
+
 def _decode(vae: Any, latents: torch.Tensor) -> torch.Tensor:
     latents = latents.to(vae.dtype)
     if needs_tiling(vae, latents):
@@ -40,16 +45,14 @@ def _decode(vae: Any, latents: torch.Tensor) -> torch.Tensor:
             "decoding %s latents in tiles: a whole decode would not fit in free memory",
             tuple(latents.shape),
         )
-        with tiled(vae):
-            return vae.decode(latents, return_dict=False)[0]
+        return _tiled_decode(vae, latents)
     try:
         return vae.decode(latents, return_dict=False)[0]
     except Exception as error:
         if not (is_out_of_memory(error) and can_tile(vae)) or getattr(vae, "use_tiling", False):
             raise
     log.warning("the VAE decode ran out of memory; decoding again in tiles")
-    with tiled(vae):
-        return vae.decode(latents, return_dict=False)[0]
+    return _tiled_decode(vae, latents)
 
 
 def _decode_float32(vae: Any, latents: torch.Tensor) -> torch.Tensor:
