@@ -123,3 +123,20 @@ def _backend(data: dict[str, Any], path: Path, found: list[str]) -> str:
         f"{json.dumps(value)[:40]}; using auto"
     )
     return "auto"
+
+
+def save_backend(backend: str, path: Path | None = None) -> None:
+    """Store the backend choice in settings.json, keeping every other key as it is."""
+    from studio.core.imagefiles import write_atomic
+
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}")
+    path = path or config_dir() / SETTINGS_FILE
+    problems: list[str] = []
+    data = _read(path, problems)
+    if problems:  # never overwrite a file the user can still repair
+        from studio.core.errors import UserError
+
+        raise UserError(problems[0].replace("using the default settings: ", ""))
+    data["backend"] = backend
+    write_atomic(path, json.dumps(data, indent=2).encode("utf-8"))

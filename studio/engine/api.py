@@ -104,6 +104,18 @@ class Engine:
         self._apply_vae(self._model)
         return self._model
 
+    def load_for(self, params: GenerationParams) -> Any:
+        """The model params will run on: its OpenVINO export (made now, once, if the backend is
+        openvino and the job suits it) or the PyTorch model. Both tell native_size and ref."""
+        from studio.engine.prompt_extras import PromptExtras
+
+        params = params.validated()
+        extras = PromptExtras(self.settings)
+        ref = self._openvino_ref(params, extras, extras.images(params))
+        if ref is not None:
+            return self._openvino.load(ref, params.dtype, self.on_status)
+        return self.load(params.model, params.device, params.dtype)
+
     def _apply_vae(self, model: Any) -> None:
         from studio.engine.models.vae import apply_vae, configured_vae, resolve_vae
 

@@ -76,12 +76,13 @@ class OpenVinoBackend:
         exported = ensure_exported(ref, on_stage=on_status, cancel=cancel)
         if exported.exported:
             self.last_export = exported
-            log.info(
-                "exported %s to OpenVINO in %.1f s (peak memory %.1f GiB)",
-                ref.name,
-                exported.seconds,
-                exported.peak_bytes / 2**30,
+            done = (
+                f"exported {ref.name} to OpenVINO in {exported.seconds:.0f} s (peak memory "
+                f"{exported.peak_bytes / 2**30:.1f} GiB) into {exported.folder}"
             )
+            log.info(done)
+            if on_status is not None:
+                on_status(done)
         key = (str(exported.folder), dtype)
         if self.model is None or self._key != key:
             self.model = None
