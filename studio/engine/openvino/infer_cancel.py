@@ -59,3 +59,12 @@ def make_cancellable(pipe: Any, cancel: threading.Event | None) -> None:
             current.cancel = cancel
         else:
             part.request = CancellableRequest(current, cancel)
+
+
+def bind_cancel(pipe: Any, cancel: threading.Event | None) -> None:
+    """Point the parts already made cancellable at this job's cancel event (a previous job's
+    event may be set), without compiling anything."""
+    for name in PARTS:
+        request = getattr(getattr(pipe, name, None), "request", None)
+        if isinstance(request, CancellableRequest):
+            request.cancel = cancel

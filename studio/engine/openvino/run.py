@@ -13,6 +13,7 @@ from PIL import Image
 
 from studio.core.params import GenerationParams
 from studio.engine.decode import latents_to_images
+from studio.engine.openvino.infer_cancel import bind_cancel
 from studio.engine.openvino.runtime import OpenVinoModel, Shape
 from studio.engine.output_check import require_finite
 from studio.engine.previews import X0Tap
@@ -38,6 +39,7 @@ class OpenVinoRun:
         check_cancel(self.cancel)
         params = self.params
         base = self.model.base
+        bind_cancel(base, self.cancel)
         with torch.inference_mode():
             embeds = encode_prompts(base, params.prompt, params.negative)
         guided = params.cfg > 1.0 and base.unet.config.get("time_cond_proj_dim") is None
