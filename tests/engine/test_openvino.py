@@ -85,6 +85,23 @@ def test_sizes_are_honoured_and_seeds_repeat(ov_engine):
     assert not np.array_equal(square, other_seed)
 
 
+def test_cli_generates_on_openvino_at_the_models_size(ov_engine, tmp_path, capsys):
+    from PIL import Image
+
+    from studio.cli.main import main
+    from studio.core.metadata import params_from_text_chunks
+
+    out = tmp_path / "castle.png"
+    code = main(["generate", "-p", "castle", "--model", "tiny", "--backend", "openvino",
+                 "--steps", "2", "--seed", "5", "-o", str(out)])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    assert "loading tiny (OpenVINO)" in capsys.readouterr().err
+    with Image.open(out) as picture:
+        assert picture.size == (64, 64)  # tiny's own size, as on PyTorch
+        params = params_from_text_chunks(dict(picture.text))
+    assert (params.seed, params.steps, params.model) == (5, 2, "tiny")
+
+
 def test_img2img_runs_on_openvino_at_the_asked_size(ov_engine):
     start = np.zeros((64, 96, 3), np.uint8)
     start[:, :48] = (200, 30, 30)

@@ -79,8 +79,16 @@ class OpenVinoModel:
 
     @property
     def native_size(self) -> int:
-        config = json.loads((self.folder / "unet" / "config.json").read_text(encoding="utf-8"))
-        return int(config.get("sample_size") or 64) * int(self.base.vae_scale_factor)
+        """The side the model was trained at, as studio.engine.models.loader.LoadedModel says."""
+        from studio.engine.models.mini import MINI_NAME
+
+        kind, name = getattr(self.ref, "kind", ""), getattr(self.ref, "name", self.name)
+        if kind == "builtin":
+            return 64
+        if name == MINI_NAME:
+            config = json.loads((self.folder / "unet" / "config.json").read_text("utf-8"))
+            return int(config.get("sample_size") or 0) * int(self.base.vae_scale_factor) or 64
+        return 768 if self.family == "sd2" else 512
 
     def _mode_pipe(self, mode: str) -> Any:
         if mode not in self._pipes:
