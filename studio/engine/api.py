@@ -8,6 +8,10 @@ Contract (stable; the CLI, the job worker and tests rely on it):
                               on_step=callback, on_result=callback, cancel=event)
     big = engine.upscale(image, upscaler="lanczos", scale=4, tile=512, on_tile=cb, cancel=event)
 
+- backend (Engine(settings, backend=...), else settings.json's): auto and torch run PyTorch;
+  openvino runs what it can on the OpenVINO export of the model (studio.engine.openvino) and
+  the rest on PyTorch after a notice. engine.load_for(params) loads what params will run on.
+
 - params: studio.core.params.GenerationParams (mode txt2img | img2img | inpaint | outpaint).
 - image: uint8 (H, W, 3|4) numpy array; mask: uint8 (H, W), 255 = repaint.
 - on_step(StepReport) is called once per denoising step, from the calling thread;
