@@ -2,6 +2,8 @@
 configs in resources/model_configs/sd15) through Studio's default CPU path and raw diffusers.
 
     python bench/real_size.py [--repeats 3] [--sections default1,cancel,same,previews,default4]
+    python bench/real_size.py --sections openvino          # needs pip install 'studio[openvino]'
+    python bench/real_size.py --sections openvino --model tiny --size 64   # a quick smoke run
 
 Every figure is a ratio of medians measured interleaved in this one run, so background load
 hits both sides alike. The cost of a step does not depend on the weights, so random weights
@@ -9,6 +11,8 @@ time like the real model. Targets (issue 15): default path >= 2.5x raw diffusers
 (fp32, full VAE); studio / raw at the same dtype <= 1.03; Fast decode >= 5x raw default;
 cancel latency median <= 0.3 s, worst <= 0.5 s; linear previews on/off <= 1.01; throttled
 TAESD previews on/off <= 1.05. Memory: bench/real_size_memory.py.
+The `openvino` section (not in the default list) compares the OpenVINO backend with the
+studio's PyTorch path at the same settings, and prints the one-time export's cost.
 """
 
 from __future__ import annotations
@@ -97,12 +101,55 @@ def interleaved(runs: dict, repeats: int) -> dict[str, float]:
     return {name: statistics.median(values) for name, values in times.items()}
 
 
+def openvino_section(torch_engine, model_name: str, one, four, repeats: int) -> dict:
+    """OpenVINO against the studio's PyTorch path (its default dtype) at the same settings."""
+    from studio.engine.api import Engine
+    from studio.engine.models.catalog import resolve_model
+    from studio.engine.openvino.export import ensure_exported
+
+    ref = resolve_model(model_name, torch_engine.settings.model_dirs)
+    done = ensure_exported(ref, on_stage=lambda stage: print(f"  export: {stage}", flush=True))
+    if done.exported:
+        print(
+            f"OpenVINO export: {done.seconds:.1f} s, peak memory {done.peak_bytes / 2**30:.2f} "
+            f"GiB, {_folder_bytes(done.folder) / 2**30:.2f} GiB on disk",
+            flush=True,
+        )
+    else:
+        print(f"OpenVINO export: found in the cache ({done.folder}); delete it to time one")
+    ov = Engine(torch_engine.settings, backend="openvino")
+    results: dict[str, float] = {}
+    for label, params in (("1-step/CFG-1", one), ("4-step/CFG-7", four)):
+        started = time.perf_counter()
+        ov.generate(params, on_step=lambda r: None)  # loads and compiles for this shape
+        print(f"  OpenVINO first {label} image (load + compile): "
+              f"{time.perf_counter() - started:.2f}s", flush=True)  # fmt: skip
+        print(f"{label}: studio PyTorch vs OpenVINO", flush=True)
+        med = interleaved(
+            {
+                "torch": lambda p=params: torch_engine.generate(p, on_step=lambda r: None),
+                "openvino": lambda p=params: ov.generate(p, on_step=lambda r: None),
+            },
+            repeats,
+        )
+        results[f"OpenVINO speed-up over PyTorch, {label}"] = med["torch"] / med["openvino"]
+    return results
+
+
+def _folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--cancel-trials", type=int, default=5)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/studio-real-size"))
     parser.add_argument("--sections", default="default1,cancel,same,previews,default4")
+    parser.add_argument(
+        "--model", default="sd15-random", help="another model for a quick run (e.g. tiny)"
+    )
+    parser.add_argument("--size", type=int, default=512, help="image side in pixels")
     args = parser.parse_args()
     sections = set(args.sections.split(","))
 
@@ -110,6 +157,7 @@ def main() -> int:
     os.environ["HF_HUB_CACHE"] = str(args.workdir / "hf-cache")
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["STUDIO_MODEL_DIRS"] = str(args.workdir / "models")
+    os.environ["STUDIO_OPENVINO_CACHE"] = str(args.workdir / "openvino-cache")
     folder = args.workdir / "models" / "sd15-random"
 
     import torch
@@ -120,7 +168,7 @@ def main() -> int:
     from studio.core.settings import Settings
     from studio.engine.api import Engine
 
-    if not (folder / "model_index.json").exists():
+    if args.model == "sd15-random" and not (folder / "model_index.json").exists():
         print("building SD-1.5 with random weights...", flush=True)
         build_model(folder)
     put_taesd(args.workdir / "hf-cache")
@@ -139,8 +187,8 @@ def main() -> int:
                     PROMPT,
                     num_inference_steps=steps,
                     guidance_scale=cfg,
-                    height=512,
-                    width=512,
+                    height=args.size,
+                    width=args.size,
                     generator=torch.Generator("cpu").manual_seed(1),
                     output_type="np",
                 )
@@ -148,9 +196,10 @@ def main() -> int:
         return run
 
     engine = Engine(Settings.load())
-    model = engine.load("sd15-random")  # dtype auto: the studio's default
+    model = engine.load(args.model)  # dtype auto: the studio's default
     print(f"studio default: {model.dtype} ({model.dtype_reason})", flush=True)
-    base = GenerationParams(prompt=PROMPT, model="sd15-random", seed=1, width=512, height=512)
+    side = args.size
+    base = GenerationParams(prompt=PROMPT, model=args.model, seed=1, width=side, height=side)
 
     def studio_run(params, previews=True):
         return lambda: engine.generate(params, on_step=(lambda r: None) if previews else None)
@@ -215,6 +264,9 @@ def main() -> int:
         engine._previewer = previewers["linear"]
         results["linear previews on / off"] = med["on"] / med["off"]
         results["throttled TAESD previews / off"] = med["taesd"] / med["off"]
+
+    if "openvino" in sections:
+        results.update(openvino_section(engine, args.model, one, four, args.repeats))
 
     if "cancel" in sections:
         print("cancel at a random moment inside a UNet step (CFG 7, batch 2)", flush=True)

@@ -42,7 +42,9 @@ def register(subparsers: Any) -> None:
         "--dry-run", action="store_true", help="validate and list what would render, render nothing"
     )
     from studio.cli.batch_ray import add_arguments
+    from studio.cli.options import add_backend_option
 
+    add_backend_option(parser)
     add_arguments(parser)
     parser.set_defaults(func=run)
 
@@ -294,9 +296,11 @@ def run(args: argparse.Namespace, engine: Any = None, stdout: TextIO | None = No
     out = stdout or sys.stdout
     if getattr(args, "ray", None) is None:
         if engine is None:
+            from studio.cli.options import print_status
             from studio.engine.api import Engine
 
-            engine = Engine(preview_method="off")
+            backend = getattr(args, "backend", None)
+            engine = Engine(preview_method="off", backend=backend, on_status=print_status)
         generate = engine.generate
 
         def local(

@@ -11,7 +11,13 @@ from typing import Any
 
 import numpy as np
 
-from studio.cli.options import add_common_options, build_params, check_output
+from studio.cli.options import (
+    add_backend_option,
+    add_common_options,
+    build_params,
+    check_output,
+    print_status,
+)
 from studio.cli.progress import StepProgress
 from studio.core.errors import InputImageError
 from studio.core.imagefiles import read_image, read_mask, save_png
@@ -50,6 +56,7 @@ def register(subparsers: Any) -> None:
             help="few-step models (Turbo, LCM, Lightning, Hyper) get 1-4 steps and CFG 1; "
             "auto recognises them by name or config",
         )
+        add_backend_option(parser)
         parser.set_defaults(func=run, mode=mode)
 
 
@@ -154,8 +161,14 @@ def run(args: argparse.Namespace) -> int:
 
     from studio.engine.api import Engine
 
-    engine = Engine(settings, preview_method=args.preview_method, vae=args.vae)
-    model = engine.load(params.model, params.device, params.dtype)
+    engine = Engine(
+        settings,
+        preview_method=args.preview_method,
+        vae=args.vae,
+        backend=args.backend,
+        on_status=print_status,
+    )
+    model = engine.load_for(params)  # an OpenVINO export happens here, once per model
     if not size_given and args.mode != "img2img":
         params = params.replace(width=model.native_size, height=model.native_size)
     if not args.params_from:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from studio.core.errors import InputImageError, ParamsError
 from studio.core.imagefiles import read_image
 from studio.core.metadata import params_from_text_chunks
 from studio.core.params import DECODES, DEVICES, DTYPES, GenerationParams, parse_size
+from studio.core.settings import BACKENDS
 from studio.core.write_errors import check_writable
 
 # option dest -> GenerationParams field, for flags that map one to one.
@@ -68,6 +70,20 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--params-from", type=Path, help="reuse the parameters embedded in IMAGE")
     group.add_argument("--vae", help="a separate VAE file or name (A1111's SD VAE)")
     group.add_argument("-o", "--output", type=Path, required=True, help="output file (or folder)")
+
+
+def add_backend_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        help="what runs the model: torch, or openvino (pip install 'studio[openvino]'; exports "
+        "the model once, then runs faster on CPUs); default auto (settings.json, else torch)",
+    )
+
+
+def print_status(text: str) -> None:
+    """A slow preparation's stage (an OpenVINO export), on stderr."""
+    print(f"{text}…", file=sys.stderr, flush=True)
 
 
 def params_from_image(path: Path) -> GenerationParams:

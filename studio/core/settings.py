@@ -12,6 +12,8 @@ from studio.core.notices import notice
 from studio.core.paths import config_dir
 
 SETTINGS_FILE = "settings.json"
+# Which engine runs generation: auto (PyTorch for now), torch, or openvino (the extra).
+BACKENDS = ("auto", "torch", "openvino")
 
 
 def _paths_from_env(name: str) -> list[Path]:
@@ -28,6 +30,7 @@ class Settings:
     lora_dirs: list[Path] = field(default_factory=list)
     embedding_dirs: list[Path] = field(default_factory=list)
     wildcard_dirs: list[Path] = field(default_factory=list)
+    backend: str = "auto"
 
     # Problems found while loading (already reported as notices); not saved.
     notices: list[str] = field(default_factory=list, compare=False, repr=False)
@@ -51,6 +54,7 @@ class Settings:
                 for key in ("lora_dirs", "embedding_dirs", "wildcard_dirs")
             },
         )
+        settings.backend = _backend(data, path, found)
         settings.notices = found
         for message in found:
             notice(message)
@@ -66,6 +70,7 @@ class Settings:
             "lora_dirs": [str(p) for p in self.lora_dirs],
             "embedding_dirs": [str(p) for p in self.embedding_dirs],
             "wildcard_dirs": [str(p) for p in self.wildcard_dirs],
+            "backend": self.backend,
         }
         write_atomic(path, json.dumps(data, indent=2).encode("utf-8"))
 
@@ -107,3 +112,31 @@ def _folders(data: dict[str, Any], key: str, path: Path, found: list[str]) -> li
                 f"{key} in {str(path)!r} holds {json.dumps(item)[:40]}, not a folder; skipped"
             )
     return folders
+
+
+def _backend(data: dict[str, Any], path: Path, found: list[str]) -> str:
+    value = data.get("backend", "auto")
+    if value in BACKENDS:
+        return str(value)
+    found.append(
+        f"backend in {str(path)!r} must be one of {', '.join(BACKENDS)}, not "
+        f"{json.dumps(value)[:40]}; using auto"
+    )
+    return "auto"
+
+
+def save_backend(backend: str, path: Path | None = None) -> None:
+    """Store the backend choice in settings.json, keeping every other key as it is."""
+    from studio.core.imagefiles import write_atomic
+
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}")
+    path = path or config_dir() / SETTINGS_FILE
+    problems: list[str] = []
+    data = _read(path, problems)
+    if problems:  # never overwrite a file the user can still repair
+        from studio.core.errors import UserError
+
+        raise UserError(problems[0].replace("using the default settings: ", ""))
+    data["backend"] = backend
+    write_atomic(path, json.dumps(data, indent=2).encode("utf-8"))

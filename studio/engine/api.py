@@ -8,6 +8,10 @@ Contract (stable; the CLI, the job worker and tests rely on it):
                               on_step=callback, on_result=callback, cancel=event)
     big = engine.upscale(image, upscaler="lanczos", scale=4, tile=512, on_tile=cb, cancel=event)
 
+- backend (Engine(settings, backend=...), else settings.json's): auto and torch run PyTorch;
+  openvino runs what it can on the OpenVINO export of the model (studio.engine.openvino) and
+  the rest on PyTorch after a notice. engine.load_for(params) loads what params will run on.
+
 - params: studio.core.params.GenerationParams (mode txt2img | img2img | inpaint | outpaint).
 - image: uint8 (H, W, 3|4) numpy array; mask: uint8 (H, W), 255 = repaint.
 - on_step(StepReport) is called once per denoising step, from the calling thread;
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import gc
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -28,7 +33,7 @@ import numpy as np
 from studio.core.errors import InputImageError, ModelError
 from studio.core.failures import is_out_of_memory
 from studio.core.params import GenerationParams
-from studio.core.settings import Settings
+from studio.core.settings import BACKENDS, Settings
 from studio.engine.types import (
     GenerationResult,
     ResultCallback,
@@ -49,10 +54,18 @@ class Engine:
         settings: Settings | None = None,
         preview_method: str = "latent",
         vae: str | None = None,
+        backend: str | None = None,
+        on_status: Callable[[str], None] | None = None,
     ) -> None:
         if preview_method not in PREVIEW_METHODS:
             raise ValueError(f"preview_method must be one of {PREVIEW_METHODS}")
         self.settings = settings if settings is not None else Settings.load()
+        self.backend = backend or self.settings.backend  # auto | torch | openvino
+        if self.backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {BACKENDS}")
+        # Slow preparations (an OpenVINO export) report their stage here.
+        self.on_status = on_status
+        self._openvino: Any = None  # studio.engine.openvino.backend.OpenVinoBackend
         self.preview_method = preview_method
         self.vae = vae  # a separate VAE for every model; else settings.json's per checkpoint
         self._model: Any = None  # LoadedModel
@@ -95,6 +108,18 @@ class Engine:
         self._apply_vae(self._model)
         return self._model
 
+    def load_for(self, params: GenerationParams) -> Any:
+        """The model params will run on: its OpenVINO export (made now, once, if the backend is
+        openvino and the job suits it) or the PyTorch model. Both tell native_size and ref."""
+        from studio.engine.prompt_extras import PromptExtras
+
+        params = params.validated()
+        extras = PromptExtras(self.settings)
+        ref = self._openvino_ref(params, extras, extras.images(params))
+        if ref is not None:
+            return self._openvino.load(ref, params.dtype, self.on_status)
+        return self.load(params.model, params.device, params.dtype)
+
     def _apply_vae(self, model: Any) -> None:
         from studio.engine.models.vae import apply_vae, configured_vae, resolve_vae
 
@@ -112,6 +137,8 @@ class Engine:
             self._model.pipeline(mode)
 
     def unload(self) -> None:
+        if self._openvino is not None:
+            self._openvino.unload()
         if self._model is None:
             return
         self._model = None
@@ -175,10 +202,22 @@ class Engine:
         params = params.validated()
         _check_inputs(params, image, mask)
         check_cancel(cancel)
-        model = self.load(params.model, params.device, params.dtype)
-        results: list[GenerationResult] = []
         extras = PromptExtras(self.settings)
         images = extras.images(params)
+        ref = self._openvino_ref(params, extras, images)
+        if ref is not None:
+            return self._openvino.generate(
+                images,
+                ref,
+                image,
+                make_previewer=self._make_previewer,
+                on_step=on_step,
+                on_result=on_result,
+                cancel=cancel,
+                on_status=self.on_status,
+            )
+        model = self.load(params.model, params.device, params.dtype)
+        results: list[GenerationResult] = []
         for index, planned in enumerate(images):
             one = with_model_hashes(extras.prepare(model, planned), model)
             if hasattr(self._previewer, "reset"):
@@ -206,6 +245,25 @@ class Engine:
             if on_result is not None:
                 on_result(result)
         return results
+
+    def _openvino_ref(
+        self, params: GenerationParams, extras: Any, images: list[GenerationParams]
+    ) -> Any:
+        """The model to run on OpenVINO, or None: the torch path (after a fallback notice)."""
+        if self.backend != "openvino":  # auto is PyTorch until the bench says otherwise
+            return None
+        from studio.engine.models.catalog import resolve_model
+        from studio.engine.models.vae import configured_vae
+        from studio.engine.openvino.availability import require_openvino
+        from studio.engine.openvino.backend import OpenVinoBackend
+
+        require_openvino()
+        ref = resolve_model(params.model, self.settings.model_dirs)
+        if self._openvino is None:
+            self._openvino = OpenVinoBackend()
+        vae = self.vae or configured_vae(ref.name)
+        embeddings = any(extras.names_embeddings(one) for one in images)
+        return None if self._openvino.plan(params, ref, vae, embeddings) else ref
 
     # -- upscaling ----------------------------------------------------------------------
     def upscale(

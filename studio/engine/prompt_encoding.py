@@ -28,7 +28,8 @@ class _Encoder:
 
 
 def _encoders(pipe: Any) -> list[_Encoder]:
-    sdxl = hasattr(pipe, "text_encoder_2")
+    # (optimum-intel's SD-1.x pipelines carry text_encoder_2 = None)
+    sdxl = getattr(pipe, "text_encoder_2", None) is not None
     pairs = [(getattr(pipe, "tokenizer", None), getattr(pipe, "text_encoder", None))]
     if sdxl:
         pairs.append((pipe.tokenizer_2, pipe.text_encoder_2))

@@ -65,6 +65,10 @@ class PromptExtras:
                 extra["TI hashes"] = format_hashes({e.name: file_hash(e.path) for e in used})
         return params.replace(extra=extra)
 
+    def names_embeddings(self, params: GenerationParams) -> bool:
+        """Whether either prompt names a textual-inversion embedding found here."""
+        return self._embedding_finder(f"{params.prompt}\n{params.negative}") is not None
+
     def _embedding_finder(self, text: str) -> EmbeddingFinder | None:
         if self._embedding_files is None:
             folders = embedding_folders(self.settings)

@@ -25,6 +25,7 @@ def system_lines(
 
     from studio.engine.device import choose_dtype, pick_device
     from studio.engine.models.catalog import INSTALL_SUBDIRS, cached_hub_models, expand_dirs
+    from studio.engine.openvino.availability import openvino_status
     from studio.engine.tiny_vae import load_tiny_vae, taesd_repo
 
     torch_device = pick_device(device)
@@ -39,6 +40,7 @@ def system_lines(
         ("dtype", f"{choice.dtype} ({choice.reason})"),
         ("torch", torch.__version__),
         ("diffusers", diffusers.__version__),
+        ("openvino backend", openvino_status()[1]),
     ]
     dirs = list(model_dirs)
     folders = expand_dirs(dirs, INSTALL_SUBDIRS)

@@ -43,6 +43,7 @@ class JobController(QObject):
 
     _run = Signal(object)  # -> Worker.run_job (queued, runs in the worker thread)
     _preload = Signal(str)  # -> Worker.preload
+    _backend = Signal(str)  # -> Worker.set_backend
 
     def __init__(self, engine_factory: EngineFactory | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -54,6 +55,7 @@ class JobController(QObject):
         self._worker.moveToThread(self._thread)
         self._run.connect(self._worker.run_job)
         self._preload.connect(self._worker.preload)
+        self._backend.connect(self._worker.set_backend)
         self._worker.state_changed.connect(self.state_changed)
         self._worker.job_started.connect(self.job_started)
         self._worker.step.connect(self.step)
@@ -81,6 +83,10 @@ class JobController(QObject):
             self._thread.start()
         if preload_model:
             self._preload.emit(preload_model)
+
+    def set_backend(self, backend: str) -> None:
+        """auto | torch | openvino for the jobs that start from now on."""
+        self._backend.emit(backend)
 
     def shutdown(self, timeout_ms: int = 2000) -> bool:
         """Cancel the running and pending jobs and stop the thread; True if it stopped in time."""

@@ -70,6 +70,7 @@ class Worker(QObject):
         self._factory = engine_factory or default_engine_factory
         self._engine: EngineLike | None = None
         self._loaded: str | None = None
+        self._backend: str | None = None  # chosen in the app; else the engine's settings
 
     def _ensure_engine(self) -> EngineLike:
         if self._engine is None:
@@ -77,7 +78,18 @@ class Worker(QObject):
                 lower_thread_priority(int(os.environ["STUDIO_WORKER_NICE"]))
             self.state_changed.emit("starting engine…")
             self._engine = self._factory()
+            if hasattr(self._engine, "on_status"):  # an OpenVINO export's stages
+                self._engine.on_status = self.state_changed.emit
+            if self._backend is not None and hasattr(self._engine, "backend"):
+                self._engine.backend = self._backend
         return self._engine
+
+    @Slot(str)
+    def set_backend(self, backend: str) -> None:
+        """Run the next jobs on this backend (auto | torch | openvino)."""
+        self._backend = backend
+        if self._engine is not None and hasattr(self._engine, "backend"):
+            self._engine.backend = backend
 
     @Slot(str)
     def preload(self, model: str) -> None:

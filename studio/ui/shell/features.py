@@ -18,7 +18,8 @@ from studio.core.params import GenerationParams
 from studio.ui.farm.presenter import FarmPresenter
 from studio.ui.inpaint.tools import InpaintTools
 from studio.ui.models.presenter import ModelsPresenter
-from studio.ui.shell.menus import add_to_menu
+from studio.ui.shell.backend_menu import BackendMenu
+from studio.ui.shell.menus import add_to_menu, find_menu
 from studio.ui.state.presenter import Presenter
 from studio.ui.upscale.presenter import UpscalePresenter
 from studio.ui.variations.history_panel import HistoryPresenter
@@ -178,3 +179,14 @@ def farm(window: MainWindow) -> FarmPresenter:
     add_to_menu(window, "Generate", [send, cancel], separator=True)
     presenter.actions = {"settings": settings_action, "send": send, "cancel": cancel}
     return presenter
+
+
+def backend(window: MainWindow) -> BackendMenu:
+    """Settings ▸ Backend (PyTorch or OpenVINO), beside Models and Render farm."""
+    menu = BackendMenu(
+        window.controller.set_backend, window.status.showMessage, window.show_error, window
+    )
+    found = find_menu(window, "Settings")
+    if found is not None:
+        found.addMenu(menu)
+    return menu

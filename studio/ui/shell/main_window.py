@@ -121,6 +121,7 @@ class MainWindow(QMainWindow):
         self.sweeps = features.sweeps(self)  # Generate ▸ Sweep…, issue 14
         self.history_ui = features.history(self)  # the lasting History dock, issue 14
         self.farm = features.farm(self)  # Settings ▸ Render farm, Render on farm…, issue 17
+        self.backend_menu = features.backend(self)  # Settings ▸ Backend (OpenVINO), issue 15
         self.strip.addAction(self.actions_["apply"])
         self._wire()
 
