@@ -59,6 +59,21 @@ def build_pipeline(run_dir: Path, unet_kind: str):
     )
 
 
+def prefix_text_encoder_keys(folder: Path) -> None:
+    """Store the text encoder under `text_model.*` keys, as SD checkpoints do.
+
+    transformers 5.x saves CLIPTextModel without the prefix and reads both forms; older
+    versions (pulled in by optimum-intel) read only the prefixed form and would silently start
+    the encoder from random weights.
+    """
+    from safetensors.torch import load_file, save_file
+
+    path = folder / "text_encoder" / "model.safetensors"
+    tensors = load_file(path)
+    fixed = {k if k.startswith("text_model.") else f"text_model.{k}": v for k, v in tensors.items()}
+    save_file(fixed, path, metadata={"format": "pt"})
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--run-dir", type=Path, default=Path("training/run"))
@@ -69,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.out.exists():
         shutil.rmtree(args.out)
     pipe.save_pretrained(args.out, safe_serialization=True)
+    prefix_text_encoder_keys(args.out)
     (args.out / "README.md").write_text(CARD, encoding="utf-8")
     total = sum(f.stat().st_size for f in args.out.rglob("*") if f.is_file())
     print(f"wrote {args.out} ({total / 1e6:.1f} MB)")

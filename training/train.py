@@ -35,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     parser.add_argument("--peak-lr", type=float, default=1e-3)
     parser.add_argument("--init-from", type=Path, help="fine-tune: start from this run's UNet")
+    parser.add_argument(
+        "--train-tokens", action="store_true", help="train the caption words' token rows"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--stage", choices=["all", "vae", "unet"], default="all")
@@ -58,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
 
         train_unet(
             args.run_dir, parse_until(args.unet_until), args.seed, log, args.unet_steps,
-            args.layout_cap, args.pyramid_noise, args.peak_lr, args.init_from,
+            args.layout_cap, args.pyramid_noise, args.peak_lr, args.init_from, args.train_tokens,
         )  # fmt: skip
     log("finished")
     return 0

@@ -83,6 +83,7 @@ def train_unet(
     pyramid: float = 0.0,
     peak_lr: float = 1e-3,
     init_from=None,
+    train_tokens: bool = False,
 ) -> None:
     from training.data import Scene
 
@@ -96,7 +97,17 @@ def train_unet(
     unet, text_encoder = make_unet(), make_text_encoder()
     # Random token vectors already tell the ~30 words apart; freezing the 49k-row table saves
     # most of the text encoder's optimiser work.
-    text_encoder.get_input_embeddings().requires_grad_(False)
+    table = text_encoder.get_input_embeddings()
+    table.requires_grad_(False)
+    if train_tokens:
+        # The frozen table's rows (std 0.02) are swamped by the learnt layers: the encoder maps
+        # "left" and "right" to nearly the same state, so the UNet never sees where to paint.
+        # Train only the rows of the caption vocabulary.
+        table.requires_grad_(True)
+        used, words = torch.zeros(table.num_embeddings, 1), tokenizer()
+        for scene in scenes[:2000]:
+            used[words(scene.caption()).input_ids] = 1.0
+        table.weight.register_hook(lambda grad: grad * used)
     ema = copy.deepcopy(unet).requires_grad_(False)
     params = [p for p in [*unet.parameters(), *text_encoder.parameters()] if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=1e-3, weight_decay=0.0)

@@ -56,6 +56,9 @@ class LatentPreviewer:
         return rgb.cpu().numpy()
 
 
+TAESD_PREVIEW_BUDGET = 0.05  # of the generation time (issue 15: previews cost <= 5 %)
+
+
 class TaesdPreviewer:
     """Decodes x0 latents with TAESD (AutoencoderTiny) for a sharper, full-size preview."""
 
@@ -70,12 +73,25 @@ class TaesdPreviewer:
         rgb = ((decoded.float() + 1.0) * 127.5).clamp(0, 255).to(torch.uint8)
         return rgb.permute(1, 2, 0).cpu().numpy()
 
+    def estimate_seconds(self, latents: torch.Tensor) -> float:
+        """What a preview of `latents` will cost: a decode of a 1/16 crop, times its area."""
+        height, width = latents.shape[-2:]
+        crop = latents[..., : max(8, height // 4), : max(8, width // 4)]
+        started = time.perf_counter()
+        self(crop)
+        seconds = time.perf_counter() - started
+        return seconds * (height * width) / (crop.shape[-2] * crop.shape[-1])
+
 
 class ThrottledPreviewer:
-    """A costly previewer used only while its total time stays within `budget` of the run's.
+    """A costly previewer used only where it keeps its total time within `budget` of the run's.
 
-    The other steps get the cheap previewer, so previews keep coming at every step while
-    TAESD adds at most ~5 % to the generation time (plus its first preview).
+    The other steps get the cheap previewer, so previews keep coming at every step. A costly
+    preview runs only when the time spent on them so far plus its expected cost stays within the
+    budget of the time since the image started (reset); its cost is measured on a small crop
+    before the first one (when the previewer can) and by the last one after that. So a run
+    whose steps are short next to a preview gets none, rather than a first one that costs more
+    than the budget.
     """
 
     def __init__(self, costly: Any, cheap: Any, budget: float = 0.05) -> None:
@@ -84,19 +100,33 @@ class ThrottledPreviewer:
         self.budget = budget
         self.spent = 0.0
         self._started: float | None = None
+        self._expected: float | None = None
 
     def reset(self) -> None:
         self.spent = 0.0
-        self._started = None
+        self._started = time.perf_counter()
+
+    def _expected_cost(self, latents: torch.Tensor) -> float:
+        if self._expected is None:
+            estimate = getattr(self.costly, "estimate_seconds", None)
+            if estimate is None:
+                return 0.0
+            started = time.perf_counter()
+            self._expected = estimate(latents)
+            self.spent += time.perf_counter() - started
+        return self._expected
 
     def __call__(self, latents: torch.Tensor) -> np.ndarray:
         now = time.perf_counter()
         if self._started is None:
             self._started = now
-        if self.spent > self.budget * (now - self._started):
+        expected = self._expected_cost(latents)
+        if self.spent + expected > self.budget * (now - self._started):
             return self.cheap(latents)
+        started = time.perf_counter()
         preview = self.costly(latents)
-        self.spent += time.perf_counter() - now
+        self._expected = time.perf_counter() - started
+        self.spent += self._expected
         return preview
 
 
@@ -145,4 +175,6 @@ def load_taesd_previewer(model: Any) -> ThrottledPreviewer | None:
     decoder = load_tiny_vae(model.family, model.device, model.dtype)
     if decoder is None:
         return None
-    return ThrottledPreviewer(TaesdPreviewer(decoder), LatentPreviewer(model.family))
+    return ThrottledPreviewer(
+        TaesdPreviewer(decoder), LatentPreviewer(model.family), budget=TAESD_PREVIEW_BUDGET
+    )

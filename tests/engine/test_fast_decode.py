@@ -84,8 +84,10 @@ def test_fast_decode_without_taesd_says_how_to_get_it(hf_cache, engine):
     assert results == []
 
 
-def test_taesd_previews_are_full_size_and_throttled(hf_cache):
+def test_taesd_previews_are_full_size_and_throttled(hf_cache, monkeypatch):
     put_taesd_in_cache(hf_cache)
+    # A budget that always affords TAESD: tiny's steps are too short for 5 % to cover one.
+    monkeypatch.setattr(previews, "TAESD_PREVIEW_BUDGET", 1e9)
     reports: list = []
     Engine(Settings(), preview_method="taesd").generate(
         BASE.replace(steps=3), on_step=reports.append
@@ -102,6 +104,17 @@ class FakeClock:
         return self.now
 
 
+def run_throttled(clock, throttled, used, steps, slack=0.0):
+    """`steps` steps of 10 s, a preview after each; the spent time stays within the budget
+    (plus `slack`) all along."""
+    throttled.reset()
+    for _ in range(steps):
+        clock.now += 10.0
+        throttled(None)
+        assert throttled.spent <= throttled.budget * (clock.now - throttled._started) + slack
+    return used
+
+
 def test_the_throttle_keeps_costly_previews_within_five_percent(monkeypatch):
     clock = FakeClock()
     monkeypatch.setattr(previews.time, "perf_counter", clock)
@@ -115,11 +128,32 @@ def test_the_throttle_keeps_costly_previews_within_five_percent(monkeypatch):
         used.append("linear")
 
     throttled = previews.ThrottledPreviewer(costly, cheap, budget=0.05)
-    for _ in range(8):
-        throttled(None)
-        clock.now += 10.0  # ... and a step 10 s
-    assert used == ["taesd", "linear", "taesd", "linear", "taesd", "linear", "taesd", "linear"]
-    assert throttled.spent <= 0.05 * clock.now + 1.0
-    throttled.reset()
-    throttled(None)
-    assert used[-1] == "taesd"  # each image starts with a fresh budget
+    # ... and a step 10 s. With no estimate, the first one may overshoot by its own cost;
+    # after it, a preview waits until 5 % of the time covers it.
+    run_throttled(clock, throttled, used, steps=8, slack=1.0)
+    assert used == ["taesd", "linear", "linear", "taesd", "linear", "taesd", "linear", "taesd"]
+    used.clear()
+    run_throttled(clock, throttled, used, steps=1)
+    assert used == ["linear"]  # each image starts with a fresh budget, the cost now known
+
+
+def test_the_throttle_never_starts_a_preview_it_cannot_afford(monkeypatch):
+    clock = FakeClock()
+    monkeypatch.setattr(previews.time, "perf_counter", clock)
+    used: list[str] = []
+
+    class Costly:
+        def estimate_seconds(self, _latents):
+            clock.now += 0.125  # measured on a 1/16 crop
+            return 2.0
+
+        def __call__(self, _latents):
+            clock.now += 2.0
+            used.append("taesd")
+
+    throttled = previews.ThrottledPreviewer(Costly(), lambda _l: used.append("linear"))
+    run_throttled(clock, throttled, used, steps=2)
+    assert used == ["linear", "linear"]  # two 10 s steps: 5 % is 1 s, a preview costs 2 s
+    used.clear()
+    run_throttled(clock, throttled, used, steps=6)
+    assert used == ["linear", "linear", "linear", "taesd", "linear", "linear"]

@@ -53,6 +53,19 @@ def test_mini_is_a_bundled_diffusers_folder_labelled_as_a_demo():
     assert "demo model" in listed["mini"].describe()
 
 
+def test_mini_text_encoder_keys_are_the_form_every_transformers_reads():
+    # transformers < 5.6 (pulled in by studio[openvino]) reads only `text_model.*` keys and would
+    # silently start mini's text encoder from random weights.
+    from pathlib import Path
+
+    from safetensors import safe_open
+
+    path = Path(resolve_model("mini", []).location) / "text_encoder" / "model.safetensors"
+    with safe_open(str(path), "pt") as weights:
+        keys = list(weights.keys())
+    assert keys and all(key.startswith("text_model.") for key in keys)
+
+
 def test_mini_loads_by_the_user_model_path_at_64_px(mini):
     loaded = mini.loaded() if callable(getattr(mini, "loaded", None)) else mini._model
     assert loaded.ref.kind == "folder" and loaded.native_size == 64
