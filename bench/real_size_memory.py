@@ -95,10 +95,11 @@ def main() -> int:
     picture = np.full((512, 512, 3), 128, np.uint8)
     mask = np.zeros((512, 512), np.uint8)
     mask[128:384, 128:384] = 255
+    full = base.replace(strength=1.0)  # one step must still denoise
     runs = {
         "txt2img": lambda: engine.generate(base),
-        "img2img": lambda: engine.generate(base.replace(mode="img2img", strength=1.0), picture),
-        "inpaint": lambda: engine.generate(base.replace(mode="inpaint"), picture, mask),
+        "img2img": lambda: engine.generate(full.replace(mode="img2img"), picture),
+        "inpaint": lambda: engine.generate(full.replace(mode="inpaint"), picture, mask),
     }
     for mode, run in runs.items():
         with PeakRss() as peak:

@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 
 BYTES_PER_LATENT_PIXEL = 2178 * 64
 HEADROOM = 0.8  # leave a fifth of the free memory to everything else
+TILE_PX = 512  # largest tile side in pixels when decoding in tiles
 
 
 def estimated_decode_bytes(latents: torch.Tensor, dtype: torch.dtype) -> int:
@@ -55,11 +56,29 @@ def is_out_of_memory(error: BaseException) -> bool:
 
 @contextlib.contextmanager
 def tiled(vae: Any) -> Iterator[None]:
-    """Tiled decoding for the duration of the block; the VAE's own setting is restored after."""
+    """Tiled decoding for the duration of the block; the VAE's own settings are restored after.
+
+    A VAE tiles only images larger than its tile, which is its training size (SDXL's: 1024 px),
+    so tiling alone would leave a 1024² SDXL decode whole: tiles are capped at TILE_PX.
+    """
     before = bool(getattr(vae, "use_tiling", False))
+    sizes = _tile_sizes(vae)
+    if sizes is not None and sizes[0] > TILE_PX:
+        vae.tile_sample_min_size = TILE_PX
+        vae.tile_latent_min_size = TILE_PX * sizes[1] // sizes[0]
     vae.enable_tiling()
     try:
         yield
     finally:
+        if sizes is not None:
+            vae.tile_sample_min_size, vae.tile_latent_min_size = sizes
         if not before:
             vae.disable_tiling()
+
+
+def _tile_sizes(vae: Any) -> tuple[int, int] | None:
+    sample = getattr(vae, "tile_sample_min_size", None)
+    latent = getattr(vae, "tile_latent_min_size", None)
+    if not isinstance(sample, int) or not isinstance(latent, int) or latent < 1:
+        return None
+    return sample, latent

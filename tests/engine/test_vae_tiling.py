@@ -67,6 +67,27 @@ def test_a_decode_bigger_than_free_memory_is_tiled(vae, monkeypatch):
     assert not vae.use_tiling  # the VAE's own setting is back
 
 
+def test_tiles_are_capped_even_where_the_vae_tiles_only_larger_images(monkeypatch):
+    # SDXL's VAE tiles only above 1024 px, so "tiled" alone left a 1024² decode whole.
+    from studio.core.settings import Settings
+    from studio.engine.api import Engine
+
+    vae = Engine(Settings()).load("tiny").base.vae  # its own VAE, default tile sizes
+    default = (vae.tile_sample_min_size, vae.tile_latent_min_size)
+    assert default[0] > 128  # a 128 px image is smaller than tiny's own tile
+    monkeypatch.setattr(vae_memory, "TILE_PX", 64)
+    monkeypatch.setattr(vae_memory, "free_bytes", lambda device: 10_000_000)
+    latents = _latents(2)
+    out = _decode(vae, latents)
+    assert (vae.tile_sample_min_size, vae.tile_latent_min_size) == default  # restored
+    vae.tile_sample_min_size, vae.tile_latent_min_size = 64, 8
+    try:
+        assert torch.equal(out, _reference(vae, latents, tiled=True))  # 64 px tiles
+    finally:
+        vae.tile_sample_min_size, vae.tile_latent_min_size = default
+    assert not torch.equal(out, _reference(vae, latents, tiled=False))
+
+
 @pytest.mark.parametrize(
     "error",
     [
