@@ -24,12 +24,12 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 
 OUT = Path(__file__).resolve().parent
 PROMPTS = [
-    "a red circle on a white background, left, large",
-    "a blue square on a yellow background, centre, large",
-    "a green triangle on a black background, right, large",
-    "a yellow circle on a purple background, top, small",
-    "a white square on a blue background, bottom, large",
-    "an orange triangle on a green background, centre, large",
+    "a red circle on a white background, large",
+    "a blue square on a yellow background, large",
+    "a green triangle on a black background, large",
+    "a yellow circle on a purple background, small",
+    "a white square on a blue background, large",
+    "an orange triangle on a green background, large",
 ]
 SEED = 7
 
@@ -70,7 +70,7 @@ def engine_shots() -> None:
     mask = np.zeros((64, 64), np.uint8)
     mask[16:48, 16:48] = 255
     inpainted = engine.generate(
-        params(mode="inpaint", prompt="a red square on a white background, centre, large",
+        params(mode="inpaint", prompt="a red square on a white background, large",
                strength=1.0),
         image=picture, mask=mask,
     )[0].image  # fmt: skip
