@@ -23,6 +23,45 @@ from studio.engine.types import StepCallback, StepReport, check_cancel
 from studio.engine.variation import variation_kwargs
 
 
+def step_callback(
+    scheduler: Any,
+    *,
+    previewer: Any | None,
+    on_step: StepCallback | None,
+    cancel: threading.Event | None,
+    steps: int,
+    image_index: int,
+    image_count: int,
+    box: tuple[int, int, int, int] | None = None,
+) -> Any:
+    """diffusers' callback_on_step_end: a StepReport with a preview of x0 after every step,
+    then the cancel check. Taps `scheduler` for x0, so call it after the scheduler is set."""
+    tap = X0Tap(scheduler)
+    started = time.perf_counter()
+
+    def on_step_end(pipeline: Any, index: int, _timestep: Any, _kwargs: dict) -> dict:
+        if on_step is not None:
+            preview = None
+            if previewer is not None and tap.latest is not None:
+                preview = previewer(tap.latest)
+            on_step(
+                StepReport(
+                    image_index=image_index,
+                    image_count=image_count,
+                    step=index + 1,
+                    total=int(getattr(pipeline, "_num_timesteps", 0) or steps),
+                    preview=preview,
+                    elapsed=time.perf_counter() - started,
+                    box=box,
+                )
+            )
+        # Raising here stops before the next UNet call and before the VAE decode.
+        check_cancel(cancel)
+        return {}
+
+    return on_step_end
+
+
 def to_uint8(images: np.ndarray) -> np.ndarray:
     """diffusers' float [0, 1] output to uint8, rounding exactly as diffusers' numpy_to_pil does."""
     return (np.clip(images, 0.0, 1.0) * 255).round().astype(np.uint8)
@@ -66,29 +105,16 @@ class DiffusionRun:
             mode = "inpaint"
         pipe = self.model.pipeline(mode)
         pipe.scheduler = make_scheduler(self.params.scheduler, self.model.scheduler_config)
-        tap = X0Tap(pipe.scheduler)
-        started = time.perf_counter()
-
-        def on_step_end(pipeline: Any, index: int, _timestep: Any, _kwargs: dict) -> dict:
-            if self.on_step is not None:
-                preview = None
-                if self.previewer is not None and tap.latest is not None:
-                    preview = self.previewer(tap.latest)
-                total = int(getattr(pipeline, "_num_timesteps", 0) or self.params.steps)
-                self.on_step(
-                    StepReport(
-                        image_index=self.image_index,
-                        image_count=self.image_count,
-                        step=index + 1,
-                        total=total,
-                        preview=preview,
-                        elapsed=time.perf_counter() - started,
-                        box=box,
-                    )
-                )
-            # Raising here stops before the next UNet call and before the VAE decode.
-            check_cancel(self.cancel)
-            return {}
+        on_step_end = step_callback(
+            pipe.scheduler,
+            previewer=self.previewer,
+            on_step=self.on_step,
+            cancel=self.cancel,
+            steps=self.params.steps,
+            image_index=self.image_index,
+            image_count=self.image_count,
+            box=box,
+        )
 
         kwargs: dict[str, Any] = {
             "num_inference_steps": self.params.steps,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,11 +15,10 @@ from studio.engine.decode import latents_to_images
 from studio.engine.openvino.infer_cancel import bind_cancel
 from studio.engine.openvino.runtime import OpenVinoModel, Shape
 from studio.engine.output_check import require_finite
-from studio.engine.previews import X0Tap
 from studio.engine.prompt_encoding import encode_prompts
-from studio.engine.runner import to_uint8
+from studio.engine.runner import step_callback, to_uint8
 from studio.engine.schedulers import make_scheduler
-from studio.engine.types import StepCallback, StepReport, check_cancel
+from studio.engine.types import StepCallback, check_cancel
 
 
 @dataclass
@@ -46,26 +44,15 @@ class OpenVinoRun:
         shape = Shape(params.width, params.height, guided, int(embeds["prompt_embeds"].shape[1]))
         pipe = self.model.pipeline(mode, shape, self.cancel)
         pipe.scheduler = make_scheduler(params.scheduler, self.model.scheduler_config)
-        tap = X0Tap(pipe.scheduler)
-        started = time.perf_counter()
-
-        def on_step_end(pipeline: Any, index: int, _timestep: Any, _kwargs: dict) -> dict:
-            if self.on_step is not None:
-                preview = None
-                if self.previewer is not None and tap.latest is not None:
-                    preview = self.previewer(tap.latest)
-                self.on_step(
-                    StepReport(
-                        image_index=self.image_index,
-                        image_count=self.image_count,
-                        step=index + 1,
-                        total=int(getattr(pipeline, "_num_timesteps", 0) or params.steps),
-                        preview=preview,
-                        elapsed=time.perf_counter() - started,
-                    )
-                )
-            check_cancel(self.cancel)  # before the next UNet call and before the decode
-            return {}
+        on_step_end = step_callback(
+            pipe.scheduler,
+            previewer=self.previewer,
+            on_step=self.on_step,
+            cancel=self.cancel,
+            steps=params.steps,
+            image_index=self.image_index,
+            image_count=self.image_count,
+        )
 
         kwargs: dict[str, Any] = {
             **embeds,
