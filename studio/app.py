@@ -12,6 +12,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
 
 from studio import __version__
+from studio.core.prompts.token_count import bpe_tokenizer
 from studio.jobs.controller import JobController
 from studio.jobs.worker import EngineFactory
 from studio.ui.shell.autosave import offer_restore
@@ -24,6 +25,9 @@ def create_window(
     engine_factory: EngineFactory | None = None, use_settings: bool = True
 ) -> MainWindow:
     """A main window wired to a fresh job controller (the worker thread starts on demand)."""
+    # The prompt box counts CLIP tokens from its first keystroke; building that tokenizer takes
+    # ~0.2 s with the GIL held, so it happens now, before the window shows, not as a stall.
+    bpe_tokenizer()
     controller = JobController(engine_factory)
     window = MainWindow(controller, open_settings() if use_settings else None)
     controller.setParent(window)

@@ -12,7 +12,8 @@ from studio.core.notices import notice
 from studio.core.paths import config_dir
 
 SETTINGS_FILE = "settings.json"
-# Which engine runs generation: auto (PyTorch for now), torch, or openvino (the extra).
+# Which engine runs generation: auto (OpenVINO where measured faster, else PyTorch), torch,
+# or openvino (the extra).
 BACKENDS = ("auto", "torch", "openvino")
 
 

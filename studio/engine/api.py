@@ -8,7 +8,8 @@ Contract (stable; the CLI, the job worker and tests rely on it):
                               on_step=callback, on_result=callback, cancel=event)
     big = engine.upscale(image, upscaler="lanczos", scale=4, tile=512, on_tile=cb, cancel=event)
 
-- backend (Engine(settings, backend=...), else settings.json's): auto and torch run PyTorch;
+- backend (Engine(settings, backend=...), else settings.json's): torch runs PyTorch; auto runs
+  OpenVINO where studio.engine.openvino.availability.auto_backend says it pays off;
   openvino runs what it can on the OpenVINO export of the model (studio.engine.openvino) and
   the rest on PyTorch after a notice. engine.load_for(params) loads what params will run on.
 
@@ -34,6 +35,7 @@ from studio.core.errors import InputImageError, ModelError
 from studio.core.failures import is_out_of_memory
 from studio.core.params import GenerationParams
 from studio.core.settings import BACKENDS, Settings
+from studio.engine.smooth_start import quiet_gc
 from studio.engine.types import (
     GenerationResult,
     ResultCallback,
@@ -94,13 +96,15 @@ class Engine:
             # the previous model usable. Where both do not fit, free the old one and try again.
             loaded = None
             try:
-                loaded = load_model(ref, torch_device, torch_dtype)
+                with quiet_gc():  # no full collection pass mid-load (it stalls the window)
+                    loaded = load_model(ref, torch_device, torch_dtype)
             except Exception as exc:
                 if current is None or not is_out_of_memory(exc):
                     raise
             if loaded is None:  # out of memory with the old model held
                 self.unload()
-                loaded = load_model(ref, torch_device, torch_dtype)
+                with quiet_gc():
+                    loaded = load_model(ref, torch_device, torch_dtype)
             previewer = self._make_previewer(loaded)
             self.unload()
             self._model, self._previewer = loaded, previewer
@@ -133,8 +137,9 @@ class Engine:
         """Build every mode's pipeline now (~300 diffusers imports), not on the first job."""
         if self._model is None:
             return
-        for mode in ("txt2img", "img2img", "inpaint"):
-            self._model.pipeline(mode)
+        with quiet_gc():
+            for mode in ("txt2img", "img2img", "inpaint"):
+                self._model.pipeline(mode)
 
     def unload(self) -> None:
         if self._openvino is not None:
@@ -250,20 +255,32 @@ class Engine:
         self, params: GenerationParams, extras: Any, images: list[GenerationParams]
     ) -> Any:
         """The model to run on OpenVINO, or None: the torch path (after a fallback notice)."""
-        if self.backend != "openvino":  # auto is PyTorch until the bench says otherwise
+        if self.backend == "torch":
             return None
+        from studio.engine.device import pick_device
         from studio.engine.models.catalog import resolve_model
         from studio.engine.models.vae import configured_vae
-        from studio.engine.openvino.availability import require_openvino
+        from studio.engine.openvino.availability import (
+            auto_backend,
+            openvino_status,
+            require_openvino,
+        )
         from studio.engine.openvino.backend import OpenVinoBackend
 
-        require_openvino()
+        chosen = self.backend == "openvino"
+        if chosen:
+            require_openvino()
+        elif not openvino_status()[0]:  # auto without the extra: PyTorch, nothing to resolve
+            return None
         ref = resolve_model(params.model, self.settings.model_dirs)
+        if not chosen and auto_backend(pick_device(params.device).type, ref.kind)[0] != "openvino":
+            return None
         if self._openvino is None:
             self._openvino = OpenVinoBackend()
         vae = self.vae or configured_vae(ref.name)
         embeddings = any(extras.names_embeddings(one) for one in images)
-        return None if self._openvino.plan(params, ref, vae, embeddings) else ref
+        # "auto" falls back without a notice: the user did not ask for OpenVINO.
+        return None if self._openvino.plan(params, ref, vae, embeddings, notify=chosen) else ref
 
     # -- upscaling ----------------------------------------------------------------------
     def upscale(

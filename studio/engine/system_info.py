@@ -25,7 +25,7 @@ def system_lines(
 
     from studio.engine.device import choose_dtype, pick_device
     from studio.engine.models.catalog import INSTALL_SUBDIRS, cached_hub_models, expand_dirs
-    from studio.engine.openvino.availability import openvino_status
+    from studio.engine.openvino.availability import auto_backend, openvino_status
     from studio.engine.tiny_vae import load_tiny_vae, taesd_repo
 
     torch_device = pick_device(device)
@@ -41,6 +41,7 @@ def system_lines(
         ("torch", torch.__version__),
         ("diffusers", diffusers.__version__),
         ("openvino backend", openvino_status()[1]),
+        ("auto backend", auto_backend(torch_device.type, "file")[1]),
     ]
     dirs = list(model_dirs)
     folders = expand_dirs(dirs, INSTALL_SUBDIRS)

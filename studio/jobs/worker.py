@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from studio.core.errors import Cancelled, UserError
 from studio.core.failures import describe_failure
+from studio.jobs.pyside_import_hook import cheap_pyside_import_hook
 from studio.jobs.queue import Job
 from studio.jobs.sweep_job import SWEEP, run_sweep_job
 from studio.jobs.upscale_job import UPSCALE, needs_model, run_upscale, upscaler_names
@@ -43,10 +44,12 @@ EngineFactory = Callable[[], EngineLike]
 
 
 def default_engine_factory() -> EngineLike:
-    """Build the real engine. Runs in the worker thread: this is where torch gets imported."""
-    from studio.engine.api import Engine
+    """Build the real engine. Runs in the worker thread: this is where torch gets imported,
+    in a way that keeps the window beside it responsive (studio.engine.smooth_start)."""
+    from studio.engine.smooth_start import import_engine_quietly
 
-    return Engine()
+    with cheap_pyside_import_hook():
+        return import_engine_quietly()()
 
 
 class Worker(QObject):

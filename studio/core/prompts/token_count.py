@@ -52,8 +52,10 @@ def tokenize(texts: list[str]) -> list[list[int]]:
     """CLIP token ids of each text, without BOS/EOS."""
     # Lone surrogates (never typed, but possible in pasted text) cannot cross into Rust.
     clean = [text.encode("utf-8", "replace").decode("utf-8") for text in texts]
-    encodings = bpe_tokenizer().encode_batch(clean, add_special_tokens=False)
-    return [encoding.ids for encoding in encodings]
+    # One text at a time: encode_batch hands the work to a thread pool, and on a machine whose
+    # cores are busy with a generation the GUI thread then waited ~0.2 s for its answer.
+    tokenizer = bpe_tokenizer()
+    return [tokenizer.encode(text, add_special_tokens=False).ids for text in clean]
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import torch
 
 from studio.core.errors import ModelError
 from studio.core.failures import first_line, is_out_of_memory
+from studio.engine.memory_layout import prefer_channels_last
 from studio.engine.models.catalog import ModelRef
 from studio.engine.models.checkpoint_check import inspect_checkpoint
 from studio.engine.models.mini import MINI_NAME
@@ -145,6 +146,7 @@ def load_model(ref: ModelRef, device: torch.device, dtype: torch.dtype) -> Loade
     if hasattr(pipe, "safety_checker"):
         pipe.safety_checker = None
     pipe = pipe.to(device)
+    prefer_channels_last(pipe.vae, device)
     return LoadedModel(
         ref=ref,
         family=_family_from_pipeline(pipe),

@@ -13,6 +13,7 @@ from studio.core.errors import ModelError
 from studio.core.failures import first_line
 from studio.core.paths import config_dir
 from studio.core.settings import SETTINGS_FILE
+from studio.engine.memory_layout import prefer_channels_last
 
 FAMILY_CONFIG = {"sd1": "sd15", "sd2": "sd2-epsilon", "sdxl": "sdxl-base"}
 
@@ -71,7 +72,7 @@ def apply_vae(model: Any, path: Path | None) -> None:
     if not hasattr(model, "own_vae"):
         model.own_vae = model.base.vae
     vae = model.own_vae if path is None else load_vae(path, model.family, model.dtype)
-    vae = vae.to(model.device)
+    vae = prefer_channels_last(vae.to(model.device), model.device)
     model.base.vae = vae
     for pipe in model._pipes.values():
         pipe.vae = vae

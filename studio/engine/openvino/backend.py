@@ -47,9 +47,14 @@ class OpenVinoBackend:
         self.last_export: Exported | None = None
 
     def plan(
-        self, params: GenerationParams, ref: Any, vae: str | None, embeddings: bool
+        self,
+        params: GenerationParams,
+        ref: Any,
+        vae: str | None,
+        embeddings: bool,
+        notify: bool = True,
     ) -> str | None:
-        """None when this job can run on OpenVINO; else why not (and a notice says so)."""
+        """None when this job can run on OpenVINO; else why not (and, with notify, a notice)."""
         from studio.engine.device import pick_device
 
         reason = job_reason(params, pick_device(params.device))
@@ -61,7 +66,7 @@ class OpenVinoBackend:
             if ref not in self._model_reasons:
                 self._model_reasons[ref] = model_reason(ref)
             reason = self._model_reasons[ref]
-        if reason is not None:
+        if reason is not None and notify:
             notice(FALLBACK_NOTICE.format(reason=reason))
         return reason
 
