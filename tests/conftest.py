@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["HF_HUB_OFFLINE"] = "1"
@@ -19,6 +20,11 @@ os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
 os.environ["STUDIO_CPU_BF16"] = "0"
 
 import pytest
+
+# A suite started in the background from a script (`pytest &`) inherits SIGINT ignored, and so
+# would the child processes of the Ctrl+C tests: give this process Python's own handler, which
+# the children then start with too.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)
