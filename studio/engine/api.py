@@ -94,16 +94,17 @@ class Engine:
         ):
             # Load before letting go of the current model, so a file that fails to load leaves
             # the previous model usable. Where both do not fit, free the old one and try again.
-            loaded = None
-            try:
-                with quiet_gc():  # no full collection pass mid-load (it stalls the window)
+            # No automatic collection pass mid-load (it stalls the window); unload's explicit
+            # gc.collect() still runs.
+            with quiet_gc():
+                loaded = None
+                try:
                     loaded = load_model(ref, torch_device, torch_dtype)
-            except Exception as exc:
-                if current is None or not is_out_of_memory(exc):
-                    raise
-            if loaded is None:  # out of memory with the old model held
-                self.unload()
-                with quiet_gc():
+                except Exception as exc:
+                    if current is None or not is_out_of_memory(exc):
+                        raise
+                if loaded is None:  # out of memory with the old model held
+                    self.unload()
                     loaded = load_model(ref, torch_device, torch_dtype)
             previewer = self._make_previewer(loaded)
             self.unload()
